@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GlassboxOptions } from "../core/config.js";
+import { type AppInfo, type RouteInfo, tryGetContext } from "../core/context.js";
+import { recordError } from "../core/error-snapshot.js";
+import { Glassbox } from "../core/glassbox.js";
+import { patchMethod } from "../instrument/guard.js";
+import { serveOwnRoute } from "./shared.js";
+
+// Express is an optional peer: these are the few shapes glassbox reads, for Express 4 and 5.
+interface ExpressLayer {
+  name?: string;
+  route?: { path: string | string[]; methods: Record<string, boolean>; stack?: ExpressLayer[] };
+  handle?: { stack?: ExpressLayer[] };
+  regexp?: RegExp & { fast_slash?: boolean };
+  path?: string;
+  matchers?: unknown[];
+  keys?: { name: string }[];
+}
+interface ExpressRouter {
+  stack: ExpressLayer[];
+}
+interface ExpressApp {
+  _router?: ExpressRouter;
+  router?: ExpressRouter;
+  settings?: Record<string, unknown>;
+  get?(name: string): unknown;
+}
+export interface ExpressRequest extends IncomingMessage {
+  app: ExpressApp;
+  path: string;
+  ip?: string;
+  baseUrl?: string;
+  route?: { path: string | string[] };
+  params?: Record<string, string>;
+}
+type Next = (error?: unknown) => void;
+
+export interface GlassboxExpressMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: Next): void;
+  /** The running glassbox (undefined when disabled): its store, subscribe() and close(). */
+  readonly glassbox: Glassbox | undefined;
+}
+
+/**
+ * Express (4 and 5) middleware. Register it first, after any compression middleware, so it
+ * sees every request and the uncompressed page.
+ *
+ * @example
+ * import express from "express";
+ * import { glassbox } from "glassbox/express";
+ * const app = express();
+ * app.use(glassbox());
+ * app.get("/", (req, res) => res.send("<html><body>hi</body></html>"));
+ */
+export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddleware {
+  const gb = Glassbox.create(options);
+  if (!gb) {
+    return Object.assign((_req: IncomingMessage, _res: ServerResponse, next: Next) => next(), {
+      glassbox: undefined,
+    });
+  }
+  const apps = new WeakMap<ExpressApp, AppInfo>();
+  const middleware = (incoming: IncomingMessage, res: ServerResponse, next: Next) => {
+    const req = incoming as ExpressRequest;
+    if (gb.isOwnPath(req.path)) return serveOwnRoute(gb, req, res, req.ip, () => next());
+    const ctx = gb.begin(req, res, { framework: "express", ...(req.ip ? { clientIp: req.ip } : {}) });
+    if (!ctx) return next();
+    let app = apps.get(req.app);
+    if (!app) {
+      app = appInfo(req.app);
+      apps.set(req.app, app);
+    }
+    ctx.app = app;
+    ctx.beforeRecord = () => {
+      const route = req.route?.path;
+      if (route !== undefined)
+        ctx.route = `${req.baseUrl ?? ""}${Array.isArray(route) ? route.join("|") : route}`;
+      if (req.params && Object.keys(req.params).length) ctx.params = { ...req.params };
+    };
+    gb.run(ctx, next);
+  };
+  return Object.assign(middleware, { glassbox: gb });
+}
+
+function routerOf(app: ExpressApp): ExpressRouter | undefined {
+  return app._router ?? app.router;
+}
+
+const patchedLayers = new WeakSet<object>();
+
+/** Captures handler errors where Express routes them: the Layer's error path (4: handle_error, 5: handleError). */
+function patchLayerErrors(app: ExpressApp): void {
+  const layer = routerOf(app)?.stack[0];
+  const proto = layer ? Object.getPrototypeOf(layer) : undefined;
+  if (!proto || patchedLayers.has(proto)) return;
+  patchedLayers.add(proto);
+  for (const name of ["handle_error", "handleError"]) {
+    patchMethod(
+      proto,
+      name,
+      (original) =>
+        function glassboxLayerError(this: unknown, ...args: unknown[]) {
+          recordError(tryGetContext(), args[0]);
+          return original.apply(this, args);
+        },
+    );
+  }
+}
+
+function appInfo(app: ExpressApp): AppInfo {
+  patchLayerErrors(app);
+  let cached: { size: number; routes: RouteInfo[] } | undefined;
+  return {
+    framework: "express",
+    ...(expressVersion ? { frameworkVersion: expressVersion } : {}),
+    routes: () => {
+      const stack = routerOf(app)?.stack ?? [];
+      if (!cached || cached.size !== stack.length)
+        cached = { size: stack.length, routes: listRoutes(stack, "") };
+      return cached.routes;
+    },
+    settings: () => ({ ...(app.settings ?? {}) }),
+  };
+}
+
+let expressVersion: string | undefined;
+
+/** Walks the router stack: routes with their methods, nested routers with their mount path. */
+function listRoutes(stack: readonly ExpressLayer[], base: string, depth = 0): RouteInfo[] {
+  const out: RouteInfo[] = [];
+  if (depth > 8) return out;
+  for (const layer of stack) {
+    if (layer.route) {
+      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+      const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m]);
+      const handlers = (layer.route.stack ?? []).map((l) => l.name || "anonymous");
+      for (const p of paths) {
+        for (const m of methods.length ? methods : ["all"])
+          out.push({ method: m.toUpperCase(), path: `${base}${p}`, handlers });
+      }
+    } else if (layer.handle?.stack) {
+      out.push(...listRoutes(layer.handle.stack, `${base}${mountPath(layer)}`, depth + 1));
+    }
+  }
+  return out;
+}
+
+/** The path a router is mounted at: Express 5 keeps none, so it is read back from the matcher. */
+function mountPath(layer: ExpressLayer): string {
+  if (typeof layer.path === "string") return layer.path;
+  const re = layer.regexp;
+  if (!re || re.fast_slash) return "";
+  // Express 4: /^\/api\/?(?=\/|$)/i → /api
+  const m = /^\^(.*?)\\\/\?\(\?=\\\/\|\$\)/.exec(re.source);
+  return m ? m[1]!.replace(/\\\//g, "/").replace(/\(\?:\(\[\^\\\/]\+\?\)\)/g, ":param") : "";
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Glassbox } from "../core/glassbox.js";
+import { readNodeBody, sendOwnResponse } from "../server/response.js";
+import { handleOwnRoute } from "../server/routes.js";
+
+/**
+ * Serves a glassbox route on a node:http request/response pair, or calls `next` (the app's own
+ * 404) when the client may not see glassbox. Used by every adapter that runs on node:http.
+ */
+export function serveOwnRoute(
+  gb: Glassbox,
+  req: IncomingMessage,
+  res: ServerResponse,
+  clientIp: string | undefined,
+  next: () => void,
+): void {
+  handleOwnRoute(gb, {
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    headers: req.headers,
+    clientIp,
+    readBody: () => readNodeBody(req),
+  }).then(
+    (response) => (response ? sendOwnResponse(res, response) : next()),
+    () => next(),
+  );
+}
+
+export function pathOf(url: string | undefined): string {
+  if (!url) return "/";
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Reads a framework's version from its package.json, when it can be found. */
+export function packageVersion(load: () => { version?: string }): string | undefined {
+  try {
+    return load().version;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+import { fileURLToPath } from "node:url";
+
+export interface StackFrame {
+  file: string;
+  line: number;
+  column: number;
+  fn?: string;
+}
+
+export interface CallSite {
+  /** The first frame in the user's own code (outside node_modules, node internals and glassbox). */
+  frame?: StackFrame;
+  /** A short stack from that frame on, at most `depth` frames. */
+  stack: StackFrame[];
+}
+
+// This file's directory: frames from glassbox itself are skipped, wherever it is installed.
+const OWN_DIR = ownDir();
+
+function ownDir(): string {
+  try {
+    const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
+    return here.replace(/[\\/](src|dist)[\\/].*$/, "/");
+  } catch {
+    return "\0";
+  }
+}
+
+function isUserFrame(file: string): boolean {
+  return (
+    file !== "" &&
+    !file.startsWith("node:") &&
+    !file.includes("/node_modules/") &&
+    !file.includes("\\node_modules\\") &&
+    !file.startsWith(OWN_DIR) &&
+    !file.startsWith(`file://${OWN_DIR}`)
+  );
+}
+
+const cleanFile = (file: string) => (file.startsWith("file://") ? safePath(file) : file);
+
+function safePath(url: string): string {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Where the user's code made this call. Uses V8's structured call sites (no string parsing);
+ * costs a few microseconds, so collectors call it per event, never per request.
+ */
+export function captureCallSite(depth: number, skipFiles?: (file: string) => boolean): CallSite {
+  const original = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  let frames: NodeJS.CallSite[] = [];
+  try {
+    Error.stackTraceLimit = 50;
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    const holder: { stack?: NodeJS.CallSite[] } = {};
+    Error.captureStackTrace(holder, captureCallSite);
+    frames = holder.stack ?? [];
+  } finally {
+    Error.prepareStackTrace = original;
+    Error.stackTraceLimit = limit;
+  }
+  const stack: StackFrame[] = [];
+  let found = false;
+  for (const site of frames) {
+    const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? "";
+    if (!found) {
+      if (!isUserFrame(file) || skipFiles?.(file)) continue;
+      found = true;
+    }
+    if (!file || file.startsWith("node:")) continue;
+    const frame: StackFrame = {
+      file: cleanFile(file),
+      line: site.getLineNumber() ?? 0,
+      column: site.getColumnNumber() ?? 0,
+    };
+    const fn = site.getFunctionName() ?? site.getMethodName();
+    if (fn) frame.fn = fn;
+    stack.push(frame);
+    if (stack.length >= depth) break;
+  }
+  return stack[0] ? { frame: stack[0], stack } : { stack };
+}
+
+export function formatFrame(frame: StackFrame): string {
+  return `${frame.fn ? `${frame.fn} ` : ""}${frame.file}:${frame.line}:${frame.column}`;
+}

@@ -1,0 +1,244 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { performance } from "node:perf_hooks";
+import type { GlassboxConfig } from "./config.js";
+import type { BodyPreview, ErrorSnapshot, RecordKind, RecordLink } from "./record.js";
+import type { RedactRules } from "./redact.js";
+
+/**
+ * Event types instrumentations emit into a context. Panels and plugins add their own through
+ * declaration merging:
+ *
+ * @example
+ * declare module "glassbox" {
+ *   interface GlassboxEvents { "my-cache": { at: number; key: string } }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in panels and plugins.
+export interface GlassboxEvents {}
+
+export type EventType = keyof GlassboxEvents & string;
+
+/** Every event carries `at`: milliseconds since the context started. */
+export interface BaseEvent {
+  at: number;
+  durationMs?: number;
+}
+
+export interface RequestSnapshot {
+  method: string;
+  url: string;
+  /** The path without the query string. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  httpVersion: string;
+  /** The peer address of the socket. */
+  remoteAddress?: string;
+  /** The client address as the framework's trust-proxy setting resolves it. */
+  clientIp?: string;
+  body?: BodyPreview;
+}
+
+export interface ResponseSnapshot {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body?: BodyPreview;
+  /** Bytes written to the socket for the body, when known. */
+  bytes?: number;
+  /** Whether the toolbar script was injected, or why not. */
+  injection?: "injected" | "skipped" | "refused";
+  /** The client went away before the response finished. */
+  aborted: boolean;
+}
+
+/** What a context needs from the glassbox instance that owns it; kept narrow to avoid a cycle. */
+export interface ContextOwner {
+  readonly limits: {
+    readonly eventsPerType: number;
+    readonly stackDepth: number;
+    readonly bodyPreviewBytes: number;
+  };
+  readonly redact: RedactRules;
+  readonly config: GlassboxConfig;
+}
+
+/** What an adapter knows about the app, computed once per app and shared by its requests. */
+export interface AppInfo {
+  framework: string;
+  frameworkVersion?: string;
+  /** The app's registered routes, read when a record is built. */
+  routes?: () => readonly RouteInfo[];
+  /** Framework settings worth showing (Express app.settings, Fastify initialConfig, ...). */
+  settings?: () => Record<string, unknown>;
+}
+
+export interface RouteInfo {
+  method: string;
+  path: string;
+  /** Handler or middleware names, when the framework tells. */
+  handlers?: string[];
+}
+
+const STORAGE_KEY = Symbol.for("glassbox.context-storage");
+type GlobalWithStorage = typeof globalThis & { [STORAGE_KEY]?: AsyncLocalStorage<RequestContext> };
+
+/**
+ * One AsyncLocalStorage per process, even when the ESM and CommonJS builds (or two copies of
+ * glassbox) are loaded together: instrumentations patched by one copy must see contexts opened
+ * by the other.
+ */
+const globalStorage = globalThis as GlobalWithStorage;
+if (!globalStorage[STORAGE_KEY]) globalStorage[STORAGE_KEY] = new AsyncLocalStorage<RequestContext>();
+export const contextStorage: AsyncLocalStorage<RequestContext> = globalStorage[STORAGE_KEY];
+
+/**
+ * Everything glassbox knows about one request (or one background window) while it runs.
+ * Instrumentations append events; panels keep their per-request state here, never on themselves.
+ */
+export class RequestContext {
+  readonly id: string;
+  readonly kind: RecordKind;
+  readonly owner: ContextOwner;
+  readonly startedAt: number;
+  /** performance.now() at start, for sub-millisecond offsets. */
+  readonly startPerf: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  links?: RecordLink[];
+  request?: RequestSnapshot;
+  response?: ResponseSnapshot;
+  route?: string;
+  params?: Record<string, string>;
+  error?: ErrorSnapshot;
+  /** The client may see glassbox (toolbar, headers): loopback or allowed, with an allowed Host. */
+  visible = false;
+  /** Framework name, for panels that read framework-specific things. */
+  framework?: string;
+  app?: AppInfo;
+  /** Opt-in deep collectors for this request ("deep", "profile", ...). */
+  readonly flags = new Set<string>();
+  tags?: string[];
+  /** Per-panel state, indexed like the owner's panel list. */
+  readonly panelState: unknown[] = [];
+  /** Events dropped because a type reached its per-request limit. */
+  dropped?: Record<string, number>;
+  endPerf?: number;
+  /**
+   * Set by adapters: reads framework state (matched route, params) just before the record is
+   * built, when the framework has finished routing.
+   */
+  beforeRecord?: () => void;
+  private readonly buckets = new Map<string, unknown[]>();
+
+  constructor(init: {
+    id: string;
+    kind: RecordKind;
+    owner: ContextOwner;
+    traceId: string;
+    spanId: string;
+    parentSpanId?: string;
+  }) {
+    this.id = init.id;
+    this.kind = init.kind;
+    this.owner = init.owner;
+    this.traceId = init.traceId;
+    this.spanId = init.spanId;
+    if (init.parentSpanId) this.parentSpanId = init.parentSpanId;
+    this.startedAt = Date.now();
+    this.startPerf = performance.now();
+  }
+
+  /** Milliseconds since this context started. */
+  now(): number {
+    return performance.now() - this.startPerf;
+  }
+
+  /** Append an event. Past the per-type limit the event is counted as dropped, never stored. */
+  emit<K extends EventType>(type: K, event: GlassboxEvents[K]): void {
+    let bucket = this.buckets.get(type);
+    if (bucket === undefined) {
+      bucket = [];
+      this.buckets.set(type, bucket);
+    }
+    if (bucket.length >= this.owner.limits.eventsPerType) {
+      this.dropped ??= {};
+      this.dropped[type] = (this.dropped[type] ?? 0) + 1;
+      return;
+    }
+    bucket.push(event);
+  }
+
+  /** The events of one type, in the order they were emitted. */
+  events<K extends EventType>(type: K): readonly GlassboxEvents[K][] {
+    return (this.buckets.get(type) as GlassboxEvents[K][] | undefined) ?? EMPTY;
+  }
+
+  /** Whether any event has been emitted (background windows with nothing in them are not stored). */
+  get isEmpty(): boolean {
+    return this.buckets.size === 0;
+  }
+
+  /** Wall time of the context in ms: up to now while running, fixed once ended. */
+  get durationMs(): number {
+    return (this.endPerf ?? performance.now()) - this.startPerf;
+  }
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** The context of the request running now, or undefined outside any request. Cheap: for hot paths. */
+export function tryGetContext(): RequestContext | undefined {
+  return contextStorage.getStore();
+}
+
+/**
+ * The context of the request running now. Throws outside a request: use it in user code where
+ * a missing context is a mistake; instrumentations use tryGetContext().
+ *
+ * @example
+ * app.get("/", (req, res) => res.send(`request ${getContext().id}`));
+ */
+export function getContext(): RequestContext {
+  const ctx = contextStorage.getStore();
+  if (!ctx) throw new Error("glassbox: getContext() was called outside a request recorded by glassbox");
+  return ctx;
+}
+
+/**
+ * The id of the glassbox record for the request running now, from any code inside it.
+ * Logs, tracers and job producers use it to link back to the request.
+ */
+export function currentRequestId(): string | undefined {
+  return contextStorage.getStore()?.id;
+}
+
+const BACKGROUND_KEY = Symbol.for("glassbox.background-providers");
+type GlobalWithBackground = typeof globalThis & {
+  [BACKGROUND_KEY]?: Array<() => RequestContext | undefined>;
+};
+const globalBackground = globalThis as GlobalWithBackground;
+if (!globalBackground[BACKGROUND_KEY]) globalBackground[BACKGROUND_KEY] = [];
+const backgroundProviders: Array<() => RequestContext | undefined> = globalBackground[BACKGROUND_KEY];
+
+/** Registers where events go when no request is running; returns the unregister function. */
+export function addBackgroundProvider(provider: () => RequestContext | undefined): () => void {
+  backgroundProviders.push(provider);
+  return () => {
+    const i = backgroundProviders.indexOf(provider);
+    if (i >= 0) backgroundProviders.splice(i, 1);
+  };
+}
+
+/**
+ * Where an instrumentation records an event now: the running request's context, else the
+ * background bucket of the first live glassbox instance, else nowhere (glassbox not started).
+ */
+export function activeContext(): RequestContext | undefined {
+  const ctx = contextStorage.getStore();
+  if (ctx) return ctx;
+  for (const provider of backgroundProviders) {
+    const bg = provider();
+    if (bg) return bg;
+  }
+  return undefined;
+}

@@ -1,0 +1,310 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { builtinPanels } from "../panels/index.js";
+import { openStore } from "../store/open.js";
+import type { Store } from "../store/store.js";
+import type { BodyCollector } from "./body-preview.js";
+import { type GlassboxConfig, type GlassboxOptions, resolveConfig } from "./config.js";
+import { addBackgroundProvider, contextStorage, RequestContext } from "./context.js";
+import { GlassboxError, type Logger, Warner } from "./errors.js";
+import { hasBody, snapshotRequest, watchRequestBody } from "./exchange.js";
+import { clientAllowed, hostAllowed } from "./guard.js";
+import { newRecordId, newSpanId, newTraceId, parseTraceParent } from "./ids.js";
+import type { Panel, PanelSetup } from "./panel.js";
+import type { GlassboxRecord } from "./record.js";
+import { buildRecord, serverTimingHeader } from "./record-builder.js";
+import { makeRedactRules, type RedactRules } from "./redact.js";
+import { hookResponse, type ResponseObservation } from "./response-hook.js";
+
+export interface BeginOptions {
+  framework: string;
+  /** The client IP as the framework's trust-proxy setting resolves it. */
+  clientIp?: string;
+}
+
+const BACKGROUND_WINDOW_MS = 2000;
+const consoleLogger: Logger = {
+  warn: (message) => process.emitWarning(message, { type: "GlassboxWarning" }),
+};
+
+/**
+ * One glassbox: config, panels, store. Adapters call `begin` for each request and `handle` for
+ * glassbox's own routes; everything that is not framework-specific happens here.
+ */
+export class Glassbox {
+  readonly config: GlassboxConfig;
+  readonly store: Store;
+  readonly panels: readonly Panel[];
+  readonly redact: RedactRules;
+  readonly warner: Warner;
+  readonly limits: {
+    eventsPerType: number;
+    bodyPreviewBytes: number;
+    stackDepth: number;
+    injectMaxBytes: number;
+  };
+  private readonly listeners = new Set<(record: GlassboxRecord) => void>();
+  private readonly teardowns: (() => void)[] = [];
+  private readonly ignore: (path: string) => boolean;
+  private background: RequestContext | undefined;
+  private backgroundTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(config: GlassboxConfig) {
+    this.config = config;
+    this.limits = config.limits;
+    this.warner = new Warner(config.logger ?? consoleLogger);
+    this.redact = makeRedactRules(config.redact);
+    this.panels = selectPanels(config);
+    this.store = "add" in config.store ? config.store : openStore(config.store, this.warner);
+    const prefixes = config.ignore;
+    this.ignore = prefixes.length
+      ? (path) => prefixes.some((p) => (typeof p === "string" ? path.startsWith(p) : p.test(path)))
+      : () => false;
+    const setup: PanelSetup = {
+      config: config as unknown as Record<string, unknown>,
+      warn: (code, message) => this.warner.warn(code, message),
+    };
+    for (const panel of this.panels) {
+      try {
+        const teardown = panel.setup?.(setup);
+        if (typeof teardown === "function") this.teardowns.push(teardown);
+      } catch (error) {
+        this.warner.warn(
+          "GBXW002",
+          `panel "${panel.id}" failed to set up: ${(error as Error).message}`,
+          `setup:${panel.id}`,
+        );
+      }
+    }
+    this.teardowns.push(addBackgroundProvider(() => this.backgroundContext()));
+  }
+
+  /**
+   * Validates options and starts glassbox. Returns undefined when `enabled` is false: callers
+   * then install nothing at all. Throws GBX_ERR_PRODUCTION under NODE_ENV=production unless
+   * `allowInProduction` is set, and GBX_ERR_CONFIG for bad options.
+   */
+  static create(options: GlassboxOptions = {}): Glassbox | undefined {
+    const config = resolveConfig(options);
+    if (!config.enabled) return undefined;
+    if (process.env.NODE_ENV === "production" && !config.allowInProduction) {
+      throw new GlassboxError(
+        "GBX_ERR_PRODUCTION",
+        "glassbox is a development tool and NODE_ENV is production. Remove it from production builds, or pass { allowInProduction: true } if you really mean it (its UI still answers only loopback clients unless `allow` says otherwise).",
+      );
+    }
+    return new Glassbox(config);
+  }
+
+  get prefix(): string {
+    return this.config.prefix;
+  }
+
+  /** Whether a path belongs to glassbox itself (never recorded). */
+  isOwnPath(path: string): boolean {
+    const p = this.config.prefix;
+    return (
+      path.startsWith(p) &&
+      (path.length === p.length ||
+        path.charCodeAt(p.length) === 47 /* / */ ||
+        path.charCodeAt(p.length) === 63) /* ? */
+    );
+  }
+
+  /** Whether this client may see glassbox: loopback or allowed, and a Host naming this machine. */
+  isVisibleTo(clientIp: string | undefined, host: string | undefined): boolean {
+    return hostAllowed(host, this.config.hosts) && clientAllowed(clientIp, host, this.config.allow);
+  }
+
+  /**
+   * Opens the context for one request and watches its response. Returns undefined for
+   * requests glassbox does not record (its own routes, ignored paths).
+   */
+  begin(req: IncomingMessage, res: ServerResponse, options: BeginOptions): RequestContext | undefined {
+    if (this.closed) return undefined;
+    const snapshot = snapshotRequest(req, options.clientIp);
+    if (this.isOwnPath(snapshot.path) || this.ignore(snapshot.path)) return undefined;
+    const parent = parseTraceParent(req.headers.traceparent);
+    const ctx = new RequestContext({
+      id: newRecordId(),
+      kind: "request",
+      owner: this,
+      traceId: parent?.traceId ?? newTraceId(),
+      spanId: newSpanId(),
+      ...(parent ? { parentSpanId: parent.parentSpanId } : {}),
+    });
+    ctx.request = snapshot;
+    ctx.framework = options.framework;
+    ctx.visible = this.isVisibleTo(snapshot.clientIp, req.headers.host);
+    if (ctx.visible && wantsDeep(req)) ctx.flags.add("deep");
+    const panels = this.panels;
+    for (let i = 0; i < panels.length; i++) {
+      const start = panels[i]!.start;
+      if (start === undefined) continue;
+      try {
+        ctx.panelState[i] = start.call(panels[i], ctx);
+      } catch (error) {
+        this.panelFailed(panels[i]!, error);
+      }
+    }
+    const body = hasBody(req) ? watchRequestBody(req, this.limits.bodyPreviewBytes) : undefined;
+    const seen = hookResponse(res, {
+      visible: ctx.visible,
+      inject: this.config.toolbar,
+      prefix: this.config.prefix,
+      recordId: ctx.id,
+      bodyPreviewBytes: this.limits.bodyPreviewBytes,
+      injectMaxBytes: this.limits.injectMaxBytes,
+      isHead: snapshot.method === "HEAD",
+      ...(this.config.serverTiming ? { serverTiming: () => serverTimingHeader(this, ctx) } : {}),
+      warn: (code, message) => this.warner.warn(code, message),
+    });
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      res.removeListener("finish", finish);
+      res.removeListener("close", finish);
+      this.complete(ctx, res, seen, body);
+    };
+    res.once("finish", finish);
+    res.once("close", finish);
+    return ctx;
+  }
+
+  /** Runs `fn` inside the request's context (AsyncLocalStorage), so instrumentations find it. */
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return contextStorage.run(ctx, fn);
+  }
+
+  private complete(
+    ctx: RequestContext,
+    res: ServerResponse,
+    seen: ResponseObservation,
+    body: BodyCollector | undefined,
+  ): void {
+    ctx.endPerf = performance.now();
+    try {
+      ctx.beforeRecord?.();
+    } catch {
+      // A framework detail we could not read; the record is still worth keeping.
+    }
+    try {
+      const requestBody = body?.preview(ctx.request?.headers["content-type"] as string | undefined);
+      if (requestBody && ctx.request) ctx.request.body = requestBody;
+      ctx.response = {
+        status: res.statusCode,
+        headers: seen.headers ?? res.getHeaders(),
+        aborted: !res.writableFinished,
+        ...(seen.injection ? { injection: seen.injection } : {}),
+      };
+      const responseBody = seen.body?.preview(seen.bodyContentType);
+      if (responseBody) ctx.response.body = responseBody;
+      if (seen.body) ctx.response.bytes = seen.body.bytes;
+      this.save(buildRecord(this, ctx));
+    } catch (error) {
+      this.warner.warn(
+        "GBXW002",
+        `a record could not be built: ${(error as Error).stack ?? error}`,
+        "record-build",
+      );
+    }
+  }
+
+  private save(record: GlassboxRecord): void {
+    try {
+      this.store.add(record);
+    } catch (error) {
+      this.warner.warn("GBXW003", `the store refused a record: ${(error as Error).message}`, "store-add");
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch {
+        // A listener (live dashboard) failing must not affect recording.
+      }
+    }
+  }
+
+  /** Calls `listener` with every finished record; returns the unsubscribe function. */
+  subscribe(listener: (record: GlassboxRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  panelFailed(panel: Panel, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    this.warner.warn("GBXW002", `panel "${panel.id}" threw: ${message}`, `panel:${panel.id}`);
+    return message;
+  }
+
+  /** The context events go to when no request is running; its window is stored every 2 s. */
+  private backgroundContext(): RequestContext | undefined {
+    if (this.closed) return undefined;
+    if (!this.background) {
+      this.background = new RequestContext({
+        id: newRecordId(),
+        kind: "background",
+        owner: this,
+        traceId: newTraceId(),
+        spanId: newSpanId(),
+      });
+      this.backgroundTimer = setTimeout(() => this.flushBackground(), BACKGROUND_WINDOW_MS).unref();
+    }
+    return this.background;
+  }
+
+  /** Stores the current background window, if anything happened in it. */
+  flushBackground(): void {
+    const ctx = this.background;
+    this.background = undefined;
+    if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
+    this.backgroundTimer = undefined;
+    if (!ctx || ctx.isEmpty) return;
+    ctx.endPerf = performance.now();
+    try {
+      this.save(buildRecord(this, ctx));
+    } catch (error) {
+      this.warner.warn("GBXW006", (error as Error).message);
+    }
+  }
+
+  /** Stores what is pending, undoes every patch and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flushBackground();
+    this.closed = true;
+    for (const teardown of this.teardowns.reverse()) {
+      try {
+        teardown();
+      } catch {
+        // Keep tearing down the rest.
+      }
+    }
+    this.listeners.clear();
+    await this.store.close();
+  }
+}
+
+function selectPanels(config: GlassboxConfig): Panel[] {
+  const disabled = new Set(config.disablePanels);
+  const panels = [...builtinPanels().filter((p) => !disabled.has(p.id)), ...config.panels];
+  const ids = new Set<string>();
+  for (const p of panels) {
+    if (ids.has(p.id))
+      throw new GlassboxError(
+        "GBX_ERR_PANEL_ID",
+        `Two panels have the id "${p.id}". Give your panel another id.`,
+      );
+    ids.add(p.id);
+  }
+  // Panels that read the others (alerts) run last.
+  return panels.sort((a, b) => (a.id === "alerts" ? 1 : 0) - (b.id === "alerts" ? 1 : 0));
+}
+
+function wantsDeep(req: IncomingMessage): boolean {
+  const header = req.headers["x-glassbox-deep"];
+  if (header === "1" || header === "true") return true;
+  const cookie = req.headers.cookie;
+  return cookie?.includes("glassbox-deep=1") === true;
+}

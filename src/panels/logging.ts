@@ -1,0 +1,47 @@
+import { definePanel } from "../core/panel.js";
+import type { TimelineEntry } from "../core/record.js";
+import { instrumentConsole } from "../instrument/console.js";
+import type { LogEvent, LogLevel } from "../instrument/log-event.js";
+import { instrumentPino } from "../instrument/pino.js";
+import { instrumentAppWinston } from "../instrument/winston.js";
+
+export interface LoggingData {
+  records: LogEvent[];
+  counts: Partial<Record<LogLevel, number>>;
+}
+
+/** console.*, pino and winston records made during the request, with level, time and call site. */
+export const loggingPanel = definePanel<undefined, LoggingData>({
+  id: "logging",
+  title: "Logs",
+  setup() {
+    const undo = [instrumentConsole(), instrumentPino(), instrumentAppWinston()];
+    return () => {
+      for (const u of undo) u();
+    };
+  },
+  finish(ctx) {
+    const records = ctx.events("log");
+    if (records.length === 0 && ctx.kind !== "request") return undefined;
+    const counts: Partial<Record<LogLevel, number>> = {};
+    const timeline: TimelineEntry[] = [];
+    for (const r of records) {
+      counts[r.level] = (counts[r.level] ?? 0) + 1;
+      timeline.push({
+        panel: "logging",
+        label: `${r.level}: ${r.message.slice(0, 80)}`,
+        startMs: r.at,
+        durationMs: 0,
+      });
+    }
+    const errors = (counts.error ?? 0) + (counts.fatal ?? 0);
+    return {
+      data: { records: [...records], counts },
+      summary: records.length
+        ? `${records.length} records${errors ? `, ${errors} errors` : ""}`
+        : "no records",
+      stats: { "log.records": records.length, "log.errors": errors, "log.warnings": counts.warn ?? 0 },
+      timeline,
+    };
+  },
+});

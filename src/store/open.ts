@@ -1,0 +1,12 @@
+import type { StoreOptions } from "../core/config.js";
+import type { Warner } from "../core/errors.js";
+import { MemoryStore } from "./memory.js";
+import { SqliteRecords } from "./sqlite.js";
+import type { Store } from "./store.js";
+import { WriteBehindStore } from "./write-behind.js";
+
+/** Opens the store the options describe: SQLite behind a memory ring, or the ring alone. */
+export function openStore(options: StoreOptions, warner?: Warner): Store {
+  if (options.path === false) return new MemoryStore(options.ringSize, options.maxAgeMs);
+  return new WriteBehindStore(new SqliteRecords(options.path), options, warner);
+}

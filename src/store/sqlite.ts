@@ -1,0 +1,200 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { GlassboxError } from "../core/errors.js";
+import { type GlassboxRecord, RECORD_SCHEMA, type RecordSummary, summarize } from "../core/record.js";
+import { type Condition, clampLimit, type RecordPage, type RecordQuery, type SortField } from "./store.js";
+
+/**
+ * Records in one SQLite file (WAL). Synchronous, like better-sqlite3 itself: callers decide
+ * when it runs (the write-behind store calls it from a timer, never on the request path).
+ * A row keeps the summary columns for filtering, the summary JSON for lists, and the rest of the
+ * record as a separate JSON text so lists never parse panel data.
+ */
+export class SqliteRecords {
+  readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly selectOne: Database.Statement<[string], { summary: string; detail: string }>;
+
+  constructor(readonly path: string) {
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("busy_timeout = 2000");
+      this.migrate();
+    } catch (error) {
+      throw new GlassboxError(
+        "GBX_ERR_STORE_OPEN",
+        `Could not open the glassbox store at ${path}: ${(error as Error).message}. Check the path is writable, or set store.path to ":memory:" or false.`,
+        { cause: error },
+      );
+    }
+    this.insert = this.db.prepare(
+      `INSERT OR REPLACE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats, summary, detail)
+       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats, @summary, @detail)`,
+    );
+    this.selectOne = this.db.prepare("SELECT summary, detail FROM records WHERE id = ?");
+  }
+
+  private migrate(): void {
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS records (
+        id TEXT PRIMARY KEY,
+        schema INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        service TEXT NOT NULL,
+        trace_id TEXT,
+        started_at INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,
+        method TEXT,
+        path TEXT,
+        route TEXT,
+        status INTEGER,
+        alert_count INTEGER NOT NULL DEFAULT 0,
+        stats TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS records_started_at ON records (started_at DESC);
+      CREATE INDEX IF NOT EXISTS records_route ON records (route, started_at DESC);
+      CREATE INDEX IF NOT EXISTS records_trace ON records (trace_id);
+    `);
+    this.db
+      .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)")
+      .run(String(RECORD_SCHEMA));
+  }
+
+  /** Writes records in one transaction. */
+  write(records: readonly GlassboxRecord[]): void {
+    const tx = this.db.transaction((batch: readonly GlassboxRecord[]) => {
+      for (const r of batch) {
+        const summary = summarize(r);
+        this.insert.run({
+          id: r.id,
+          schema: r.schema,
+          kind: r.kind,
+          service: r.service,
+          traceId: r.traceId,
+          startedAt: r.startedAt,
+          durationMs: r.durationMs,
+          method: r.method ?? null,
+          path: r.path ?? null,
+          route: r.route ?? null,
+          status: r.status ?? null,
+          alertCount: summary.alertCount,
+          stats: JSON.stringify(r.stats),
+          summary: JSON.stringify(summary),
+          detail: JSON.stringify({
+            panels: r.panels,
+            timeline: r.timeline,
+            serverTiming: r.serverTiming,
+            alerts: r.alerts,
+          }),
+        });
+      }
+    });
+    tx(records);
+  }
+
+  get(id: string): GlassboxRecord | undefined {
+    const row = this.selectOne.get(id);
+    if (!row) return undefined;
+    const summary = JSON.parse(row.summary) as RecordSummary;
+    const detail = JSON.parse(row.detail) as Pick<
+      GlassboxRecord,
+      "panels" | "timeline" | "serverTiming" | "alerts"
+    >;
+    const { alertCount: _count, ...rest } = summary;
+    return { ...rest, ...detail };
+  }
+
+  list(query: RecordQuery = {}): RecordPage {
+    const { sql, params } = whereClause(query);
+    const limit = clampLimit(query.limit);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const order = query.sort
+      ? `${sortColumn(query.sort.field)} ${query.sort.dir === "asc" ? "ASC" : "DESC"}`
+      : "started_at DESC";
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM records ${sql}`).get(params) as { n: number })
+      .n;
+    const rows = this.db
+      .prepare(`SELECT summary FROM records ${sql} ORDER BY ${order}, id LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit, offset }) as { summary: string }[];
+    return { records: rows.map((r) => JSON.parse(r.summary) as RecordSummary), total };
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM records").get() as { n: number }).n;
+  }
+
+  /** Removes records past the count or age limit; returns how many went. */
+  prune(maxRecords: number, maxAgeMs: number, now = Date.now()): number {
+    const byAge = this.db.prepare("DELETE FROM records WHERE started_at < ?").run(now - maxAgeMs).changes;
+    const byCount = this.db
+      .prepare(
+        "DELETE FROM records WHERE started_at < (SELECT started_at FROM records ORDER BY started_at DESC LIMIT 1 OFFSET ?)",
+      )
+      .run(maxRecords - 1).changes;
+    return byAge + byCount;
+  }
+
+  clear(): void {
+    this.db.exec("DELETE FROM records");
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const COLUMNS: Record<string, string> = {
+  method: "method",
+  path: "path",
+  route: "route",
+  status: "status",
+  durationMs: "duration_ms",
+  service: "service",
+  kind: "kind",
+  startedAt: "started_at",
+  alerts: "alert_count",
+  traceId: "trace_id",
+};
+
+function sortColumn(field: SortField): string {
+  return COLUMNS[field] ?? "started_at";
+}
+
+const SQL_OPS: Record<string, string> = { "=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=" };
+
+function whereClause(query: RecordQuery): { sql: string; params: Record<string, string | number> } {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  if (query.kind) {
+    parts.push("kind = @kind");
+    params.kind = query.kind;
+  }
+  (query.where ?? []).forEach((c: Condition, i) => {
+    const p = `p${i}`;
+    const column = COLUMNS[c.field] ?? `coalesce(json_extract(stats, '$."' || @k${i} || '"'), 0)`;
+    if (!(c.field in COLUMNS)) params[`k${i}`] = c.field.slice("stats.".length);
+    const text = typeof c.value === "string";
+    if (c.op === "contains") {
+      parts.push(`instr(lower(${column}), lower(@${p})) > 0`);
+      params[p] = String(c.value);
+    } else if (c.op === "glob") {
+      // SQLite's GLOB is case-sensitive and treats [ ] specially: use a REGEXP-free LIKE instead.
+      parts.push(`lower(${column}) LIKE lower(@${p}) ESCAPE '\\'`);
+      params[p] = String(c.value)
+        .replace(/[\\%_]/g, "\\$&")
+        .replace(/\*/g, "%");
+    } else {
+      const col = text ? `lower(${column})` : column;
+      parts.push(c.op === "!=" ? `(${col} IS NULL OR ${col} != @${p})` : `${col} ${SQL_OPS[c.op]} @${p}`);
+      params[p] = text ? String(c.value).toLowerCase() : c.value;
+    }
+  });
+  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}

@@ -1,0 +1,58 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Glassbox } from "../../src/core/glassbox.js";
+import type { GlassboxRecord } from "../../src/core/record.js";
+
+export interface Running {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Listens on an ephemeral loopback port; close() also ends keep-alive sockets. */
+export async function listen(server: Server, host = "127.0.0.1"): Promise<Running> {
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Waits until the store holds a record for this response's X-Glassbox-Id (or id). */
+export async function recordFor(
+  gb: Glassbox,
+  idOrResponse: string | Response,
+  timeoutMs = 5000,
+): Promise<GlassboxRecord> {
+  const id = typeof idOrResponse === "string" ? idOrResponse : idOrResponse.headers.get("x-glassbox-id");
+  if (!id) throw new Error("response has no X-Glassbox-Id header");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await gb.store.get(id);
+    if (record) return record;
+    if (Date.now() > deadline) throw new Error(`no record ${id} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits until `n` request records are stored. */
+export async function waitForRecords(gb: Glassbox, n: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await gb.store.list({ limit: 0 });
+    if (page.total >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${page.total} of ${n} records after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Options every test glassbox uses: an in-memory store and warnings collected, not printed. */
+export function testOptions(warnings: string[] = []) {
+  return { store: { path: ":memory:" as const }, logger: { warn: (m: string) => warnings.push(m) } };
+}
