@@ -1,5 +1,6 @@
 import type { RequestContext } from "./context.js";
 import type { Alert, GlassboxRecord, ServerTimingEntry, TimelineEntry } from "./record.js";
+import type { ViewNode } from "./view.js";
 
 /** What a panel hands back when a record is finished. Every field is optional. */
 export interface PanelOutput<Data = unknown> {
