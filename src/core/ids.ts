@@ -1,8 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 
-/** A record id: a UUID, unique across processes sharing one store. */
-export function newRecordId(): string {
-  return randomUUID();
+/**
+ * A record id: a UUID version 7 (RFC 9562), unique across processes sharing one store and
+ * ordered by creation time, so the store's id index grows at one end instead of at random.
+ */
+export function newRecordId(now: number = Date.now()): string {
+  const ms = now.toString(16).padStart(12, "0").slice(-12);
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-Yxxx-xxxxxxxxxxxx: 122 random bits
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19, 23)}-${random.slice(24)}`;
 }
 
 // Span ids come from a pooled random buffer: one syscall per 512 ids instead of one per request.

@@ -19,7 +19,8 @@ export interface PanelSetup {
   /** The validated glassbox config. */
   readonly config: Readonly<Record<string, unknown>>;
   /** Logs once through glassbox's logger; use instead of console (console may be instrumented). */
-  warn(code: string, message: string): void;
+  /** Logs once per `onceKey` (default: once per code). */
+  warn(code: string, message: string, onceKey?: string): void;
 }
 
 /**
@@ -60,6 +61,12 @@ export interface Panel<State = unknown, Data = unknown> {
     state: State,
     earlier: ReadonlyMap<string, PanelOutput>,
   ): PanelOutput<Data> | undefined;
+  /**
+   * How the stored `data` is shown in the toolbar and dashboard, as view nodes (see view.ts).
+   * Called when a record is read, from stored data only. Without it (or when it throws) the
+   * data is shown as a JSON tree.
+   */
+  view?(data: Data, record: GlassboxRecord): ViewNode[];
 }
 
 /** Helps type inference for panel authors without widening the State type. */

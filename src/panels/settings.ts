@@ -1,5 +1,8 @@
+import type { AppInfo, RequestContext } from "../core/context.js";
 import { definePanel } from "../core/panel.js";
 import { redactValue } from "../core/redact.js";
+import { markShared } from "../core/shared.js";
+import { type ViewNode, view } from "../core/view.js";
 
 export interface SettingsData {
   glassbox: Record<string, unknown>;
@@ -30,16 +33,43 @@ export function describeConfig(value: unknown, depth = 0): unknown {
 export const settingsPanel = definePanel<undefined, SettingsData>({
   id: "settings",
   title: "Settings",
+  view: settingsView,
   finish(ctx) {
     if (ctx.kind !== "request") return undefined;
-    const owner = ctx.owner;
-    const rules = owner.redact;
-    const { settings, ...glassbox } = owner.config;
-    const data: SettingsData = {
-      glassbox: redactValue(describeConfig(glassbox), rules) as Record<string, unknown>,
-      app: redactValue(describeConfig(settings), rules) as Record<string, unknown>,
-      framework: redactValue(describeConfig(ctx.app?.settings?.() ?? {}), rules) as Record<string, unknown>,
-    };
+    const data = settingsFor(ctx.owner, ctx.app);
     return { data, summary: `${Object.keys(data.app).length} app settings` };
   },
 });
+
+// Settings are read once per glassbox and app: describing and masking them costs more than the
+// rest of a small request, and every record then shares one object (the store writes it once).
+const cache = new WeakMap<object, WeakMap<object, SettingsData>>();
+
+function settingsFor(owner: RequestContext["owner"], app: AppInfo | undefined): SettingsData {
+  let byApp = cache.get(owner.config);
+  if (!byApp) {
+    byApp = new WeakMap();
+    cache.set(owner.config, byApp);
+  }
+  const key = app ?? owner.config;
+  let data = byApp.get(key);
+  if (!data) {
+    const rules = owner.redact;
+    const { settings, ...glassbox } = owner.config;
+    data = {
+      glassbox: redactValue(describeConfig(glassbox), rules) as Record<string, unknown>,
+      app: redactValue(describeConfig(settings), rules) as Record<string, unknown>,
+      framework: redactValue(describeConfig(app?.settings?.() ?? {}), rules) as Record<string, unknown>,
+    };
+    byApp.set(key, markShared(data));
+  }
+  return data;
+}
+
+function settingsView(data: SettingsData): ViewNode[] {
+  return [
+    view.section("App settings", [view.json(data.app)]),
+    view.section("Framework settings", [view.json(data.framework)]),
+    view.section("glassbox config", [view.json(data.glassbox)], true),
+  ];
+}

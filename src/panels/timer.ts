@@ -1,16 +1,18 @@
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { definePanel } from "../core/panel.js";
+import { type ViewNode, view } from "../core/view.js";
 
 interface TimerState {
-  cpu: NodeJS.CpuUsage;
+  /** Only in deep mode: process.cpuUsage() is a syscall, too dear for every request. */
+  cpu?: NodeJS.CpuUsage;
   elu: EventLoopUtilization;
 }
 
 export interface TimerData {
   wallMs: number;
-  /** Process CPU time spent while the request ran (all concurrent work included). */
-  cpuUserMs: number;
-  cpuSystemMs: number;
+  /** Process CPU time spent while the request ran (all concurrent work included). Deep mode only. */
+  cpuUserMs?: number;
+  cpuSystemMs?: number;
   /** Share of the request's span the event loop was busy, 0 to 1. */
   eventLoopUtilization: number;
 }
@@ -21,20 +23,39 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 export const timerPanel = definePanel<TimerState, TimerData>({
   id: "timer",
   title: "Time",
-  start: () => ({ cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() }),
+  view: timerView,
+  start: (ctx) =>
+    ctx.flags.has("deep")
+      ? { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() }
+      : { elu: performance.eventLoopUtilization() },
   finish(ctx, state) {
-    const cpu = process.cpuUsage(state.cpu);
     const elu = performance.eventLoopUtilization(state.elu);
-    const data: TimerData = {
-      wallMs: round(ctx.durationMs),
-      cpuUserMs: round(cpu.user / 1000),
-      cpuSystemMs: round(cpu.system / 1000),
-      eventLoopUtilization: round(elu.utilization),
-    };
+    const data: TimerData = { wallMs: round(ctx.durationMs), eventLoopUtilization: round(elu.utilization) };
+    if (!state.cpu) return { data, summary: `${data.wallMs.toFixed(1)} ms` };
+    const cpu = process.cpuUsage(state.cpu);
+    data.cpuUserMs = round(cpu.user / 1000);
+    data.cpuSystemMs = round(cpu.system / 1000);
+    const cpuMs = round(data.cpuUserMs + data.cpuSystemMs);
     return {
       data,
-      summary: `${data.wallMs.toFixed(1)} ms (CPU ${(data.cpuUserMs + data.cpuSystemMs).toFixed(1)} ms)`,
-      stats: { "cpu.ms": round(data.cpuUserMs + data.cpuSystemMs) },
+      summary: `${data.wallMs.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms)`,
+      stats: { "cpu.ms": cpuMs },
     };
   },
 });
+
+/** Wall and CPU time as key/values; the CPU note explains why it can exceed the wall time. */
+function timerView(data: TimerData): ViewNode[] {
+  return [
+    view.kv([
+      ["Wall time", `${data.wallMs.toFixed(1)} ms`],
+      ["CPU (user)", data.cpuUserMs === undefined ? "deep mode only" : `${data.cpuUserMs.toFixed(1)} ms`],
+      [
+        "CPU (system)",
+        data.cpuSystemMs === undefined ? "deep mode only" : `${data.cpuSystemMs.toFixed(1)} ms`,
+      ],
+      ["Event loop busy", `${Math.round(data.eventLoopUtilization * 100)} %`],
+    ]),
+    view.text("CPU time is the whole process's while the request ran, concurrent work included.", "muted"),
+  ];
+}

@@ -2,19 +2,22 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { GlassboxError } from "../core/errors.js";
-import { type GlassboxRecord, RECORD_SCHEMA, type RecordSummary, summarize } from "../core/record.js";
+import { type GlassboxRecord, RECORD_SCHEMA, type RecordSummary } from "../core/record.js";
+import { SharedValues } from "./shared-values.js";
 import { type Condition, clampLimit, type RecordPage, type RecordQuery, type SortField } from "./store.js";
 
 /**
  * Records in one SQLite file (WAL). Synchronous, like better-sqlite3 itself: callers decide
  * when it runs (the write-behind store calls it from a timer, never on the request path).
- * A row keeps the summary columns for filtering, the summary JSON for lists, and the rest of the
- * record as a separate JSON text so lists never parse panel data.
+ * A row keeps the summary columns and the stats for filtering, and the whole record as one JSON
+ * text (written with one serialization; lists cut the panels out inside SQLite).
  */
 export class SqliteRecords {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  private readonly selectOne: Database.Statement<[string], { summary: string; detail: string }>;
+  private readonly selectOne: Database.Statement<[string], { record: string }>;
+  /** Panel data many records share (versions, settings, routes) is written once, referenced after. */
+  private readonly shared: SharedValues;
 
   constructor(readonly path: string) {
     try {
@@ -32,10 +35,16 @@ export class SqliteRecords {
       );
     }
     this.insert = this.db.prepare(
-      `INSERT OR REPLACE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats, summary, detail)
-       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats, @summary, @detail)`,
+      `INSERT OR REPLACE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats, record)
+       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats, @record)`,
     );
-    this.selectOne = this.db.prepare("SELECT summary, detail FROM records WHERE id = ?");
+    this.selectOne = this.db.prepare("SELECT record FROM records WHERE id = ?");
+    const saveShared = this.db.prepare("INSERT OR IGNORE INTO shared (hash, json) VALUES (?, ?)");
+    const loadShared = this.db.prepare<[string], { json: string }>("SELECT json FROM shared WHERE hash = ?");
+    this.shared = new SharedValues(
+      (hash, json) => saveShared.run(hash, json),
+      (hash) => loadShared.get(hash)?.json,
+    );
   }
 
   private migrate(): void {
@@ -55,12 +64,11 @@ export class SqliteRecords {
         status INTEGER,
         alert_count INTEGER NOT NULL DEFAULT 0,
         stats TEXT NOT NULL,
-        summary TEXT NOT NULL,
-        detail TEXT NOT NULL
+        record TEXT NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS shared (hash TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_started_at ON records (started_at DESC);
       CREATE INDEX IF NOT EXISTS records_route ON records (route, started_at DESC);
-      CREATE INDEX IF NOT EXISTS records_trace ON records (trace_id);
     `);
     this.db
       .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)")
@@ -71,7 +79,6 @@ export class SqliteRecords {
   write(records: readonly GlassboxRecord[]): void {
     const tx = this.db.transaction((batch: readonly GlassboxRecord[]) => {
       for (const r of batch) {
-        const summary = summarize(r);
         this.insert.run({
           id: r.id,
           schema: r.schema,
@@ -84,15 +91,10 @@ export class SqliteRecords {
           path: r.path ?? null,
           route: r.route ?? null,
           status: r.status ?? null,
-          alertCount: summary.alertCount,
+          alertCount: r.alerts.length,
           stats: JSON.stringify(r.stats),
-          summary: JSON.stringify(summary),
-          detail: JSON.stringify({
-            panels: r.panels,
-            timeline: r.timeline,
-            serverTiming: r.serverTiming,
-            alerts: r.alerts,
-          }),
+          // One serialization per record: lists cut the panels out inside SQLite (json_remove).
+          record: JSON.stringify({ ...r, panels: this.deflatePanels(r.panels) }),
         });
       }
     });
@@ -102,13 +104,23 @@ export class SqliteRecords {
   get(id: string): GlassboxRecord | undefined {
     const row = this.selectOne.get(id);
     if (!row) return undefined;
-    const summary = JSON.parse(row.summary) as RecordSummary;
-    const detail = JSON.parse(row.detail) as Pick<
-      GlassboxRecord,
-      "panels" | "timeline" | "serverTiming" | "alerts"
-    >;
-    const { alertCount: _count, ...rest } = summary;
-    return { ...rest, ...detail };
+    const record = JSON.parse(row.record) as GlassboxRecord;
+    for (const panel of Object.values(record.panels)) {
+      if (panel.data !== undefined) panel.data = this.shared.inflate(panel.data);
+    }
+    return record;
+  }
+
+  private deflatePanels(panels: GlassboxRecord["panels"]): GlassboxRecord["panels"] {
+    let out: GlassboxRecord["panels"] | undefined;
+    for (const [id, panel] of Object.entries(panels)) {
+      const data = panel.data === undefined ? undefined : this.shared.deflate(panel.data);
+      if (data !== panel.data) {
+        out ??= { ...panels };
+        out[id] = { ...panel, data };
+      }
+    }
+    return out ?? panels;
   }
 
   list(query: RecordQuery = {}): RecordPage {
@@ -121,9 +133,18 @@ export class SqliteRecords {
     const total = (this.db.prepare(`SELECT count(*) AS n FROM records ${sql}`).get(params) as { n: number })
       .n;
     const rows = this.db
-      .prepare(`SELECT summary FROM records ${sql} ORDER BY ${order}, id LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit, offset }) as { summary: string }[];
-    return { records: rows.map((r) => JSON.parse(r.summary) as RecordSummary), total };
+      .prepare(
+        `SELECT json_remove(record, '$.panels', '$.timeline', '$.serverTiming', '$.alerts') AS summary, alert_count AS alertCount
+         FROM records ${sql} ORDER BY ${order}, rowid DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit, offset }) as { summary: string; alertCount: number }[];
+    return {
+      records: rows.map((r) => ({
+        ...(JSON.parse(r.summary) as Omit<RecordSummary, "alertCount">),
+        alertCount: r.alertCount,
+      })),
+      total,
+    };
   }
 
   count(): number {
@@ -133,16 +154,18 @@ export class SqliteRecords {
   /** Removes records past the count or age limit; returns how many went. */
   prune(maxRecords: number, maxAgeMs: number, now = Date.now()): number {
     const byAge = this.db.prepare("DELETE FROM records WHERE started_at < ?").run(now - maxAgeMs).changes;
+    // Exactly maxRecords stay, even when many records share one millisecond.
     const byCount = this.db
       .prepare(
-        "DELETE FROM records WHERE started_at < (SELECT started_at FROM records ORDER BY started_at DESC LIMIT 1 OFFSET ?)",
+        "DELETE FROM records WHERE rowid IN (SELECT rowid FROM records ORDER BY started_at DESC, rowid DESC LIMIT -1 OFFSET ?)",
       )
-      .run(maxRecords - 1).changes;
+      .run(maxRecords).changes;
     return byAge + byCount;
   }
 
   clear(): void {
-    this.db.exec("DELETE FROM records");
+    this.db.exec("DELETE FROM records; DELETE FROM shared");
+    this.shared.reset();
   }
 
   close(): void {
