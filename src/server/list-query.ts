@@ -32,7 +32,15 @@ export function parseListQuery(params: URLSearchParams): RecordQuery {
   const parsed = listParams.safeParse(raw);
   if (!parsed.success) {
     throw new BadRequest(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "),
+      parsed.error.issues
+        .flatMap((i) =>
+          i.code === "unrecognized_keys"
+            ? i.keys.map(
+                (k) => `${k}: unknown parameter (known: ${Object.keys(listParams.shape).join(", ")})`,
+              )
+            : [`${i.path.join(".") || "query"}: ${i.message}`],
+        )
+        .join("; "),
     );
   }
   const p = parsed.data;

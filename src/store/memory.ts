@@ -1,6 +1,7 @@
 import { type GlassboxRecord, summarize } from "../core/record.js";
 import { compareBy, matchesQuery } from "./conditions.js";
 import { clampLimit, type RecordPage, type RecordQuery, type Store, type StoreHealth } from "./store.js";
+import { aggregateTrends, type TrendSample, type TrendsQuery, type TrendsResult } from "./trends.js";
 
 /**
  * A bounded ring of the newest records. The hot path of every glassbox: `add` is O(1) and the
@@ -35,13 +36,36 @@ export class MemoryStore implements Store {
     const oldestAllowed = Date.now() - this.maxAgeMs;
     for (let i = 1; i <= this.capacity; i++) {
       const r = this.ring[(this.next - i + this.capacity) % this.capacity];
-      if (!r) return;
-      if (r.startedAt >= oldestAllowed) yield r;
+      // Slots emptied by prune() can sit between live records: skip them, do not stop.
+      if (r && r.startedAt >= oldestAllowed) yield r;
     }
   }
 
   getSync(id: string): GlassboxRecord | undefined {
-    return this.byId.get(id);
+    const r = this.byId.get(id);
+    return r && r.startedAt >= Date.now() - this.maxAgeMs ? r : undefined;
+  }
+
+  /**
+   * Removes records past the age limit now (lists and get already hide them) and returns how
+   * many went. The count limit is the ring itself.
+   *
+   * @example
+   * const removed = await store.prune();
+   */
+  async prune(now = Date.now()): Promise<number> {
+    const oldestAllowed = now - this.maxAgeMs;
+    let removed = 0;
+    for (let i = 0; i < this.capacity; i++) {
+      const r = this.ring[i];
+      if (r && r.startedAt < oldestAllowed) {
+        this.ring[i] = undefined;
+        this.byId.delete(r.id);
+        removed++;
+      }
+    }
+    this.pruned += removed;
+    return removed;
   }
 
   async list(query: RecordQuery = {}): Promise<RecordPage> {
@@ -52,17 +76,36 @@ export class MemoryStore implements Store {
       const s = summarize(r);
       if (matchesQuery(s, query)) all.push(s);
     }
-    if (query.sort && !(query.sort.field === "startedAt" && query.sort.dir === "desc")) {
-      all.sort(compareBy(query.sort.field, query.sort.dir));
-    }
+    // Ring order is finish order; the API promises start order (stable sort: ties stay newest first).
+    all.sort(compareBy(query.sort?.field ?? "startedAt", query.sort?.dir ?? "desc"));
     return { records: all.slice(offset, offset + limit), total: all.length };
   }
 
   async get(id: string): Promise<GlassboxRecord | undefined> {
-    return this.byId.get(id);
+    return this.getSync(id);
+  }
+
+  async trends(query: TrendsQuery): Promise<TrendsResult> {
+    return aggregateTrends(this.trendSamples(query.service), query);
+  }
+
+  private *trendSamples(service: string | undefined): Generator<TrendSample> {
+    for (const r of this.newest()) {
+      if (r.kind !== "request" || (service !== undefined && r.service !== service)) continue;
+      yield {
+        startedAt: r.startedAt,
+        durationMs: r.durationMs,
+        status: r.status,
+        method: r.method,
+        route: r.route,
+        path: r.path,
+        queries: r.stats["sql.queries"] ?? 0,
+      };
+    }
   }
 
   async health(): Promise<StoreHealth> {
+    await this.prune();
     return {
       backend: "memory",
       records: this.byId.size,

@@ -1,4 +1,5 @@
 import type { GlassboxRecord, RecordKind, RecordSummary } from "../core/record.js";
+import type { TrendsQuery, TrendsResult } from "./trends.js";
 
 /**
  * The one query API every reader uses: dashboard, toolbar, JSON API, MCP, exporters, CLI.
@@ -73,6 +74,13 @@ export interface Store {
   /** Removes every record. */
   clear(): Promise<void>;
   close(): Promise<void>;
+  /** Applies retention (count and age) now; returns how many records went. Stores may prune on their own only. */
+  prune?(): Promise<number>;
+  /**
+   * Request rate and latency over time, aggregated by the store (dashboard trends page).
+   * Optional: readers fall back to aggregating `list` pages when a store has no native version.
+   */
+  trends?(query: TrendsQuery): Promise<TrendsResult>;
 }
 
 export const DEFAULT_LIMIT = 50;

@@ -2,7 +2,9 @@ import type { Warner } from "../core/errors.js";
 import type { GlassboxRecord } from "../core/record.js";
 import { MemoryStore } from "./memory.js";
 import type { SqliteRecords } from "./sqlite.js";
+import { sqliteTrends } from "./sqlite-trends.js";
 import type { RecordPage, RecordQuery, Store, StoreHealth } from "./store.js";
+import type { TrendsQuery, TrendsResult } from "./trends.js";
 
 export interface WriteBehindOptions {
   ringSize: number;
@@ -29,6 +31,8 @@ export class WriteBehindStore implements Store {
   private writeErrors = 0;
   private lastError: string | undefined;
   private lastPrune = 0;
+  /** After a failed write, readers wait for the retry timer instead of stalling on the database again. */
+  private retryAt = 0;
   private closed = false;
 
   constructor(
@@ -55,11 +59,16 @@ export class WriteBehindStore implements Store {
     this.timer ??= setTimeout(() => this.flushSync(), this.options.flushIntervalMs).unref();
   }
 
-  /** Writes the queue now. Safe to call at any time; never throws. */
-  flushSync(): void {
+  /**
+   * Writes the queue now. Safe to call at any time; never throws. Unless forced, it leaves a
+   * batch whose write just failed to its retry timer.
+   */
+  flushSync(force = false): void {
+    if (!force && this.queue.length > 0 && Date.now() < this.retryAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length > 0 && this.db.db.open) {
+    // A closed or locked database throws here: that is a write error, counted and reported.
+    if (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
       try {
@@ -77,19 +86,35 @@ export class WriteBehindStore implements Store {
         const over = keep.length - this.options.queueLimit;
         if (over > 0) this.dropped += over;
         this.queue = over > 0 ? keep.slice(over) : keep;
+        this.retryAt = Date.now() + this.options.flushIntervalMs * 4;
         if (!this.closed)
-          this.timer = setTimeout(() => this.flushSync(), this.options.flushIntervalMs * 4).unref();
+          this.timer = setTimeout(() => this.flushSync(true), this.options.flushIntervalMs * 4).unref();
       }
     }
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.pruneNow();
   }
 
-  private pruneNow(): void {
+  /**
+   * Applies retention now (store.maxRecords and store.maxAgeMs) and returns how many records
+   * went. It also runs by itself on open and every few seconds while records are written.
+   *
+   * @example
+   * const removed = await store.prune();
+   */
+  async prune(): Promise<number> {
+    this.flushSync();
+    return this.pruneNow();
+  }
+
+  private pruneNow(): number {
     this.lastPrune = Date.now();
     try {
-      this.pruned += this.db.prune(this.options.maxRecords, this.options.maxAgeMs);
+      const removed = this.db.prune(this.options.maxRecords, this.options.maxAgeMs);
+      this.pruned += removed;
+      return removed;
     } catch (error) {
       this.lastError = (error as Error).message;
+      return 0;
     }
   }
 
@@ -103,10 +128,30 @@ export class WriteBehindStore implements Store {
     }
   }
 
+  async trends(query: TrendsQuery): Promise<TrendsResult> {
+    this.flushSync();
+    if (!this.db.db.open) return this.memory.trends(query);
+    try {
+      return sqliteTrends(this.db.db, query);
+    } catch {
+      return this.memory.trends(query);
+    }
+  }
+
+  /**
+   * Reads from SQLite, the source of truth once written, so a record retention removed is gone
+   * even while the memory ring still holds it. The ring answers while the database cannot.
+   */
   async get(id: string): Promise<GlassboxRecord | undefined> {
-    const hot = this.memory.getSync(id);
+    this.flushSync();
+    // Records still queued (a write failed) are only in the ring.
+    const hot = this.queue.length > 0 ? this.memory.getSync(id) : undefined;
     if (hot) return hot;
-    return this.db.db.open ? this.db.get(id) : undefined;
+    try {
+      return this.db.get(id);
+    } catch {
+      return this.memory.getSync(id);
+    }
   }
 
   async health(): Promise<StoreHealth> {
@@ -130,7 +175,7 @@ export class WriteBehindStore implements Store {
   }
 
   async flush(): Promise<void> {
-    this.flushSync();
+    this.flushSync(true);
   }
 
   async clear(): Promise<void> {
@@ -141,7 +186,7 @@ export class WriteBehindStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flushSync();
+    this.flushSync(true);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.db.close();
