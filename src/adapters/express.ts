@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GlassboxOptions } from "../core/config.js";
-import { type AppInfo, type RouteInfo, tryGetContext } from "../core/context.js";
+import { type AppInfo, type RequestContext, type RouteInfo, tryGetContext } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
+import { markShared } from "../core/shared.js";
 import { Glassbox } from "../core/glassbox.js";
 import { patchMethod } from "../instrument/guard.js";
+import { basePattern, enterMount, mountPattern } from "./express/mount-patterns.js";
 import { serveOwnRoute } from "./shared.js";
 
 // Express is an optional peer: these are the few shapes glassbox reads, for Express 4 and 5.
@@ -74,7 +76,7 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
     ctx.beforeRecord = () => {
       const route = req.route?.path;
       if (route !== undefined)
-        ctx.route = `${req.baseUrl ?? ""}${Array.isArray(route) ? route.join("|") : route}`;
+        ctx.route = `${basePattern(req)}${Array.isArray(route) ? route.join("|") : route}`;
       if (req.params && Object.keys(req.params).length) ctx.params = { ...req.params };
     };
     gb.run(ctx, next);
@@ -105,6 +107,33 @@ function patchLayerErrors(app: ExpressApp): void {
         },
     );
   }
+  for (const name of ["handle_request", "handleRequest"]) {
+    patchMethod(
+      proto,
+      name,
+      (original) =>
+        function glassboxLayerRequest(this: ExpressLayer, req: unknown, res: unknown, next: unknown) {
+          // Plain middleware layers (most calls) pass straight through.
+          const isRoute = this.route !== undefined;
+          if (!isRoute && !Array.isArray(this.handle?.stack)) return original.call(this, req, res, next);
+          const ctx = tryGetContext();
+          if (!ctx) return original.call(this, req, res, next);
+          // A route layer's next is where the route's errors leave it, even with no error middleware after it.
+          if (isRoute) return original.call(this, req, res, notingErrors(ctx, next as Next));
+          enterMount(req as ExpressRequest, this);
+          return original.call(this, req, res, next);
+        },
+    );
+  }
+}
+
+/** Wraps a route's `next` so the error it is called with is recorded; routing signals are not errors. */
+function notingErrors(ctx: RequestContext, next: Next): Next {
+  return function glassboxRouteNext(error?: unknown) {
+    if (error !== undefined && error !== null && error !== "route" && error !== "router")
+      recordError(ctx, error);
+    return next(error);
+  };
 }
 
 function appInfo(app: ExpressApp): AppInfo {
@@ -116,7 +145,7 @@ function appInfo(app: ExpressApp): AppInfo {
     routes: () => {
       const stack = routerOf(app)?.stack ?? [];
       if (!cached || cached.size !== stack.length)
-        cached = { size: stack.length, routes: listRoutes(stack, "") };
+        cached = { size: stack.length, routes: markShared(listRoutes(stack, "")) };
       return cached.routes;
     },
     settings: () => ({ ...(app.settings ?? {}) }),
@@ -145,12 +174,7 @@ function listRoutes(stack: readonly ExpressLayer[], base: string, depth = 0): Ro
   return out;
 }
 
-/** The path a router is mounted at: Express 5 keeps none, so it is read back from the matcher. */
+/** The path a router is mounted at, as registered ("" when glassbox cannot spell it back). */
 function mountPath(layer: ExpressLayer): string {
-  if (typeof layer.path === "string") return layer.path;
-  const re = layer.regexp;
-  if (!re || re.fast_slash) return "";
-  // Express 4: /^\/api\/?(?=\/|$)/i → /api
-  const m = /^\^(.*?)\\\/\?\(\?=\\\/\|\$\)/.exec(re.source);
-  return m ? m[1]!.replace(/\\\//g, "/").replace(/\(\?:\(\[\^\\\/]\+\?\)\)/g, ":param") : "";
+  return mountPattern(layer) ?? "";
 }

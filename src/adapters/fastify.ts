@@ -1,1 +1,161 @@
-export {};
+import type {
+  FastifyInstance,
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  RouteOptions,
+} from "fastify";
+import fastifyPlugin from "fastify-plugin";
+import type { GlassboxOptions } from "../core/config.js";
+import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
+import { recordError } from "../core/error-snapshot.js";
+import { Glassbox } from "../core/glassbox.js";
+import { readNodeBody, sendOwnResponse } from "../server/response.js";
+import { handleOwnRoute } from "../server/routes.js";
+import { pathOf } from "./shared.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The running glassbox (set by the glassbox plugin): its store, subscribe() and close(). */
+    glassbox?: Glassbox;
+  }
+}
+
+export interface GlassboxFastifyPlugin extends FastifyPluginCallback {
+  /** The running glassbox (undefined when disabled): its store, subscribe() and close(). */
+  readonly glassbox: Glassbox | undefined;
+}
+
+/** Where a request's context is kept between hooks: a request decoration, so the shape stays stable. */
+const CONTEXT = Symbol("glassbox.context");
+type WithContext = { [CONTEXT]?: RequestContext | null };
+const contextOf = (request: FastifyRequest) => (request as unknown as WithContext)[CONTEXT] ?? undefined;
+
+/**
+ * Fastify 5 plugin. Register it before your routes (its route list and hooks only see what is
+ * registered after it), and await the registration. The instance is also reachable as
+ * `app.glassbox`; it is closed with the app (`app.close()`).
+ *
+ * @example
+ * import Fastify from "fastify";
+ * import { glassbox } from "glassbox/fastify";
+ * const app = Fastify();
+ * await app.register(glassbox());
+ * app.get("/", (req, reply) => reply.type("text/html").send("<html><body>hi</body></html>"));
+ * await app.listen({ port: 3000 });
+ */
+export function glassbox(options: GlassboxOptions = {}): GlassboxFastifyPlugin {
+  const gb = Glassbox.create(options);
+  const plugin: FastifyPluginCallback = (app, _pluginOptions, done) => {
+    if (gb) install(app, gb);
+    done();
+  };
+  const wrapped = fastifyPlugin(plugin, { fastify: "5.x", name: "glassbox-fastify" });
+  return Object.assign(wrapped, { glassbox: gb });
+}
+
+function install(app: FastifyInstance, gb: Glassbox): void {
+  const info = appInfo(app);
+  app.decorate("glassbox", gb);
+  app.decorateRequest(CONTEXT, null);
+
+  app.addHook("onRequest", function glassboxOnRequest(request, reply, done) {
+    const raw = request.raw;
+    if (gb.isOwnPath(pathOf(raw.url))) return serveOwn(gb, request, reply, done);
+    const ctx = gb.begin(raw, reply.raw, { framework: "fastify", clientIp: request.ip });
+    if (!ctx) return done();
+    (request as unknown as WithContext)[CONTEXT] = ctx;
+    ctx.app = info;
+    ctx.beforeRecord = () => {
+      if (!request.is404) {
+        const url = request.routeOptions.url;
+        if (url) ctx.route = url;
+      }
+      const params = request.params as Record<string, string> | undefined;
+      if (params && typeof params === "object" && Object.keys(params).length) ctx.params = { ...params };
+    };
+    // The rest of the lifecycle runs inside the context. Fastify carries it across body parsing
+    // itself (its content-type parser resumes in the request's async scope).
+    gb.run(ctx, done);
+  });
+
+  // App-level onSend hooks run before route-level ones, and compression plugins
+  // (@fastify/compress) add theirs per route: the page is still plain HTML here.
+  app.addHook("onSend", function glassboxOnSend(request, reply, payload, done) {
+    const ctx = contextOf(request);
+    if (!ctx || (typeof payload !== "string" && !Buffer.isBuffer(payload))) return done(null, payload);
+    let body: unknown = payload;
+    try {
+      body = gb.injectToolbar(ctx, payload, {
+        status: reply.statusCode,
+        header: (name) => reply.getHeader(name),
+      });
+    } catch {
+      // The page goes out as the app wrote it.
+    }
+    done(null, body);
+  });
+
+  // Runs before the app's error handler, which still answers as usual.
+  app.addHook("onError", function glassboxOnError(request, _reply, error, done) {
+    recordError(contextOf(request), error);
+    done();
+  });
+
+  app.addHook("onClose", function glassboxOnClose(_instance, done) {
+    gb.close().then(
+      () => done(),
+      () => done(),
+    );
+  });
+}
+
+/**
+ * Answers a glassbox route before Fastify routes the request, so no route is registered for it.
+ * A refused client continues through Fastify, which answers its usual 404.
+ */
+function serveOwn(gb: Glassbox, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+  const raw = request.raw;
+  handleOwnRoute(gb, {
+    method: raw.method ?? "GET",
+    url: raw.url ?? "/",
+    headers: raw.headers,
+    clientIp: request.ip,
+    readBody: () => readNodeBody(raw),
+  }).then(
+    (response) => {
+      if (!response) return done();
+      reply.hijack();
+      sendOwnResponse(reply.raw, response);
+    },
+    () => done(),
+  );
+}
+
+function appInfo(app: FastifyInstance): AppInfo {
+  const routes: RouteInfo[] = [];
+  app.addHook("onRoute", function glassboxOnRoute(route: RouteOptions) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const handler = route.handler as { name?: string } | undefined;
+    for (const method of methods)
+      routes.push({ method: String(method), path: route.url, handlers: [handler?.name || "anonymous"] });
+  });
+  let listed: { size: number; routes: RouteInfo[] } | undefined;
+  return {
+    framework: "fastify",
+    frameworkVersion: app.version,
+    routes: () => {
+      if (!listed || listed.size !== routes.length)
+        listed = { size: routes.length, routes: withoutImplicitHead(routes) };
+      return listed.routes;
+    },
+    settings: () => ({ ...app.initialConfig }),
+  };
+}
+
+/** Fastify adds a HEAD route for every GET; listing both doubles the list for nothing. */
+function withoutImplicitHead(routes: readonly RouteInfo[]): RouteInfo[] {
+  const gets = new Set(routes.filter((r) => r.method === "GET").map((r) => r.path));
+  return routes.filter((r) => r.method !== "HEAD" || !gets.has(r.path));
+}

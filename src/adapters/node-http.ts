@@ -32,6 +32,7 @@ export function glassbox(options: GlassboxOptions = {}): NodeWrapper {
     const wrapped = function glassboxHandler(this: unknown, req: IncomingMessage, res: ServerResponse) {
       const clientIp = forwardedIp(req, gb.config.trustProxy);
       if (gb.isOwnPath(pathOf(req.url)))
+        // A promise that settles like the handler's result, so a caller's .catch() still works.
         return serveOwnRoute(gb, req, res, clientIp, () => handler.call(this, req, res));
       const ctx = gb.begin(req, res, { framework: "node:http", ...(clientIp ? { clientIp } : {}) });
       if (!ctx) return handler.call(this, req, res);

@@ -6,15 +6,16 @@ import { handleOwnRoute } from "../server/routes.js";
 /**
  * Serves a glassbox route on a node:http request/response pair, or calls `next` (the app's own
  * 404) when the client may not see glassbox. Used by every adapter that runs on node:http.
+ * Settles once glassbox has answered, or as `next()`'s result does (a rejection included).
  */
 export function serveOwnRoute(
   gb: Glassbox,
   req: IncomingMessage,
   res: ServerResponse,
   clientIp: string | undefined,
-  next: () => void,
-): void {
-  handleOwnRoute(gb, {
+  next: () => unknown,
+): Promise<unknown> {
+  return handleOwnRoute(gb, {
     method: req.method ?? "GET",
     url: req.url ?? "/",
     headers: req.headers,

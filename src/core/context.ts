@@ -35,6 +35,8 @@ export interface RequestSnapshot {
   remoteAddress?: string;
   /** The client address as the framework's trust-proxy setting resolves it. */
   clientIp?: string;
+  /** The request came over a TLS socket (HTTPS), as seen by this process. */
+  tls?: boolean;
   body?: BodyPreview;
 }
 
@@ -59,6 +61,8 @@ export interface ContextOwner {
   };
   readonly redact: RedactRules;
   readonly config: GlassboxConfig;
+  /** Random per glassbox instance: EXPLAIN replays only queries this instance recorded. */
+  readonly instanceId?: string;
 }
 
 /** What an adapter knows about the app, computed once per app and shared by its requests. */
@@ -112,6 +116,11 @@ export class RequestContext {
   error?: ErrorSnapshot;
   /** The client may see glassbox (toolbar, headers): loopback or allowed, with an allowed Host. */
   visible = false;
+  /**
+   * An adapter already put the toolbar into the body before the framework sent it (Fastify's
+   * onSend, ahead of compression); the response hook then leaves the body alone.
+   */
+  toolbarInjected = false;
   /** Framework name, for panels that read framework-specific things. */
   framework?: string;
   app?: AppInfo;

@@ -17,6 +17,7 @@ export function snapshotRequest(req: IncomingMessage, clientIp: string | undefin
   if (remote) snapshot.remoteAddress = remote;
   const ip = clientIp ?? remote;
   if (ip) snapshot.clientIp = ip;
+  if ((req.socket as { encrypted?: boolean } | undefined)?.encrypted === true) snapshot.tls = true;
   return snapshot;
 }
 

@@ -18,6 +18,8 @@ export interface ResponseHookOptions {
   bodyPreviewBytes: number;
   injectMaxBytes: number;
   isHead: boolean;
+  /** True when the adapter injected the toolbar into the body itself (see Glassbox.injectToolbar). */
+  alreadyInjected?: () => boolean;
   /** Called when the headers are about to be written; returns the Server-Timing value to add. */
   serverTiming?: () => string | undefined;
   warn(code: string, message: string): void;
@@ -106,13 +108,17 @@ export function hookResponse(res: ServerResponse, options: ResponseHookOptions):
     seen.bodyContentType = contentType;
     if (isTextual(contentType) && options.bodyPreviewBytes > 0)
       seen.body = new BodyCollector(options.bodyPreviewBytes);
+    if (options.alreadyInjected?.()) {
+      seen.injection = "injected";
+      return;
+    }
     if (!options.visible || !options.inject || options.isHead || NO_BODY_STATUS(status)) return;
     if (!/^text\/html/i.test(contentType)) return;
     if (rawHeaderList) {
       skip();
       return;
     }
-    const declared = res.getHeader("content-length");
+    const declared = res.getHeader("content-length") ?? presetLength(res);
     const contentEncoding = res.getHeader("content-encoding");
     snippet = Buffer.from(
       toolbarSnippet(options.prefix, options.recordId, cspNonce(res.getHeader("content-security-policy"))),
@@ -208,6 +214,15 @@ export function hookResponse(res: ServerResponse, options: ResponseHookOptions):
   };
 
   return seen;
+}
+
+/**
+ * A length set on node's internal `_contentLength` with no header (@hono/node-server does this):
+ * node still sends it as Content-Length, so it counts as declared.
+ */
+function presetLength(res: ServerResponse): number | undefined {
+  const preset = (res as unknown as { _contentLength?: unknown })._contentLength;
+  return typeof preset === "number" ? preset : undefined;
 }
 
 function toBuffer(chunk: unknown, encoding: BufferEncoding | undefined): Buffer {

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Glassbox } from "../../src/core/glassbox.js";
 import type { GlassboxRecord } from "../../src/core/record.js";
@@ -50,6 +50,35 @@ export async function waitForRecords(gb: Glassbox, n: number, timeoutMs = 10_000
     if (Date.now() > deadline) throw new Error(`only ${page.total} of ${n} records after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body bytes exactly as sent: not decompressed. */
+  body: Buffer;
+}
+
+/**
+ * One request with node:http, for what fetch hides: a chosen Host header, HEAD, and the raw
+ * (still compressed) body bytes.
+ */
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? "GET", headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
 }
 
 /** Options every test glassbox uses: an in-memory store and warnings collected, not printed. */
