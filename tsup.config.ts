@@ -8,6 +8,7 @@ export default defineConfig({
     "adapters/koa": "src/adapters/koa.ts",
     "adapters/hono": "src/adapters/hono.ts",
     "adapters/node-http": "src/adapters/node-http.ts",
+    register: "src/register.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

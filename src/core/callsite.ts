@@ -12,6 +12,8 @@ export interface CallSite {
   frame?: StackFrame;
   /** A short stack from that frame on, at most `depth` frames. */
   stack: StackFrame[];
+  /** The call came from glassbox's own code (its store, its EXPLAIN runner), not from the app. */
+  internal?: boolean;
 }
 
 // This file's directory: frames from glassbox itself are skipped, wherever it is installed.
@@ -20,7 +22,8 @@ const OWN_DIR = ownDir();
 function ownDir(): string {
   try {
     const here = typeof __filename === "string" ? __filename : fileURLToPath(import.meta.url);
-    return here.replace(/[\\/](src|dist)[\\/].*$/, "/");
+    // glassbox's own src/ or dist/ folder: the repository's test/ and examples/ are user code.
+    return here.replace(/([\\/](src|dist)[\\/]).*$/, "$1");
   } catch {
     return "\0";
   }
@@ -51,7 +54,12 @@ function safePath(url: string): string {
  * Where the user's code made this call. Uses V8's structured call sites (no string parsing);
  * costs a few microseconds, so collectors call it per event, never per request.
  */
-export function captureCallSite(depth: number, skipFiles?: (file: string) => boolean): CallSite {
+export function captureCallSite(
+  depth: number,
+  skipFiles?: (file: string) => boolean,
+  /** Start the stack below this function (an instrumentation's wrapper), so `internal` can be told. */
+  below?: (...args: never[]) => unknown,
+): CallSite {
   const original = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   let frames: NodeJS.CallSite[] = [];
@@ -59,7 +67,7 @@ export function captureCallSite(depth: number, skipFiles?: (file: string) => boo
     Error.stackTraceLimit = 50;
     Error.prepareStackTrace = (_error, callSites) => callSites;
     const holder: { stack?: NodeJS.CallSite[] } = {};
-    Error.captureStackTrace(holder, captureCallSite);
+    Error.captureStackTrace(holder, below ?? captureCallSite);
     frames = holder.stack ?? [];
   } finally {
     Error.prepareStackTrace = original;
@@ -67,8 +75,15 @@ export function captureCallSite(depth: number, skipFiles?: (file: string) => boo
   }
   const stack: StackFrame[] = [];
   let found = false;
+  let internal = false;
+  let looked = below === undefined;
   for (const site of frames) {
     const file = site.getFileName() ?? site.getScriptNameOrSourceURL() ?? "";
+    if (!looked && file !== "" && !file.startsWith("node:")) {
+      // Below the wrapper, through libraries: glassbox's own code (its store) before any app code.
+      internal = file.startsWith(OWN_DIR) || file.startsWith(`file://${OWN_DIR}`);
+      looked = internal || isUserFrame(file);
+    }
     if (!found) {
       if (!isUserFrame(file) || skipFiles?.(file)) continue;
       found = true;
@@ -84,7 +99,9 @@ export function captureCallSite(depth: number, skipFiles?: (file: string) => boo
     stack.push(frame);
     if (stack.length >= depth) break;
   }
-  return stack[0] ? { frame: stack[0], stack } : { stack };
+  const site: CallSite = stack[0] ? { frame: stack[0], stack } : { stack };
+  if (internal) site.internal = true;
+  return site;
 }
 
 export function formatFrame(frame: StackFrame): string {

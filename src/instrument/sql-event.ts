@@ -25,6 +25,12 @@ export interface SqlEvent extends BaseEvent {
   callSite?: CallSite;
   /** The SQL text or params were cut to fit the limits. */
   truncated?: boolean;
+  /** Prepared statement name (pg `name`), when the app gave one. */
+  name?: string;
+  /** The glassbox instance that recorded it; EXPLAIN refuses queries from any other. */
+  instance?: string;
+  /** "query", "execute" (mysql2), "run"/"get"/"all"/"iterate"/"exec" (better-sqlite3), "cursor" (pg submittables). */
+  method?: string;
 }
 
 declare module "../core/context.js" {

@@ -1,0 +1,1 @@
+export { sqlPanel } from "./panel.js";
