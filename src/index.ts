@@ -29,6 +29,9 @@ export { ERRORS, GlassboxError, WARNINGS } from "./core/errors.js";
 export { Glassbox } from "./core/glassbox.js";
 export type { Panel, PanelOutput, PanelSetup } from "./core/panel.js";
 export { definePanel } from "./core/panel.js";
+export { markShared } from "./core/shared.js";
+export type { ViewNode, ViewValue } from "./core/view.js";
+export { view } from "./core/view.js";
 export type {
   Alert,
   AlertSeverity,
@@ -44,8 +47,35 @@ export type {
 } from "./core/record.js";
 export { RECORD_SCHEMA } from "./core/record.js";
 export { GLASSBOX_VERSION } from "./core/version.js";
+export { instrumentBetterSqlite3 } from "./instrument/better-sqlite3.js";
+export type { CacheBatch, CacheEvent } from "./instrument/cache-event.js";
+export { instrumentIoredis } from "./instrument/ioredis.js";
 export type { LogEvent, LogLevel } from "./instrument/log-event.js";
+export { instrumentMysql2 } from "./instrument/mysql2.js";
+export { instrumentPg } from "./instrument/pg.js";
+export { instrumentRedis } from "./instrument/redis.js";
+export type { SqlEvent, SqlSystem } from "./instrument/sql-event.js";
+export type { TemplateContext, TemplateEvent } from "./instrument/template-event.js";
+export { instrumentEjs } from "./instrument/templates/ejs.js";
+export { instrumentExpressViews } from "./instrument/templates/express-views.js";
+export { instrumentFastifyView } from "./instrument/templates/fastify-view.js";
+export { instrumentHandlebars } from "./instrument/templates/handlebars.js";
 export { instrumentWinston } from "./instrument/winston.js";
+export type {
+  AlertFinding,
+  AlertRule,
+  AlertsData,
+  AlertsOptions,
+  AlertThresholds,
+  RouteBaseline,
+  RuleInput,
+  SetCookie,
+} from "./panels/alerts/index.js";
+export { DEFAULT_THRESHOLDS as DEFAULT_ALERT_THRESHOLDS, defineRule } from "./panels/alerts/index.js";
+export type { CacheData, CacheTotals } from "./panels/cache.js";
+export type { OpenApiData, Violation as OpenApiViolation } from "./panels/openapi/index.js";
+export type { NPlusOneGroup, SqlGroup, SqlPanelData } from "./panels/sql/types.js";
+export type { TemplatesData } from "./panels/templates.js";
 export { MemoryStore } from "./store/memory.js";
 export { parseQueryLanguage } from "./store/query-language.js";
 export { SqliteRecords } from "./store/sqlite.js";

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import type { AlertRule } from "../panels/alerts/types.js";
 import type { Store } from "../store/store.js";
+import { describeIssues } from "./config-issues.js";
 import { GlassboxError, type Logger } from "./errors.js";
 import type { Panel } from "./panel.js";
 
@@ -69,6 +71,76 @@ const limitOptions = z.strictObject({
     .default(4 * 1024 * 1024),
 });
 
+const sqlOptions = z.strictObject({
+  /** A query slower than this many milliseconds is listed as slow. */
+  slowMs: z.number().min(0).default(100),
+  /** A similar query run this many times from one call site in one request is flagged N+1. */
+  nPlusOneThreshold: z.int().min(2).default(5),
+  /** Characters of SQL text kept per query; longer text is cut and marked truncated. */
+  maxSqlLength: z.int().min(100).default(10_000),
+  /** Record bound parameters (secret-looking ones are always masked). */
+  captureParams: z.boolean().default(true),
+});
+
+const cacheOptions = z.strictObject({
+  /** Bytes of a cache value or reply kept per argument; longer ones are cut and marked. */
+  maxValueBytes: z.int().min(16).default(256),
+});
+
+const templatesOptions = z.strictObject({
+  /** Bytes of each template context value kept as a preview; longer ones are cut and marked. */
+  maxValueBytes: z.int().min(16).default(256),
+});
+
+const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
+
+const explainOptions = z.strictObject({
+  /** A pg config (`{ connectionString }`, `{ host, user, ... }`) or a pg.Pool; not the app's connection. */
+  postgres: z.custom<object>(isObject, "a pg connection config or a pg.Pool").optional(),
+  /** A mysql2 connection config (`{ uri }`, `{ host, user, ... }`) or a mysql2/promise pool. */
+  mysql: z.custom<object>(isObject, "a mysql2 connection config or a mysql2/promise pool").optional(),
+  /** `{ path }` of the SQLite file (opened read-only), or a better-sqlite3 Database. */
+  sqlite: z.custom<object>(isObject, "{ path } or a better-sqlite3 Database").optional(),
+  /** A plan that takes longer than this many milliseconds is cancelled. */
+  statementTimeoutMs: z.int().min(1).max(600_000).default(2000),
+  /** Allow EXPLAIN ANALYZE, BUFFERS on PostgreSQL (runs the query, then rolls back). */
+  analyze: z.boolean().default(false),
+  /** A full scan of a table with at least this many rows gets a hint. */
+  scanRowsThreshold: z.int().min(0).default(1000),
+});
+
+const isAlertRule = (v: unknown): v is AlertRule =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as AlertRule).id === "string" &&
+  (v as AlertRule).id !== "" &&
+  typeof (v as AlertRule).check === "function";
+
+const alertOptions = z.strictObject({
+  /** Rule ids to skip ("headers.csp-missing", ...). */
+  disable: z.array(z.string()).default([]),
+  /** Numbers the built-in rules compare against; see docs/alerts.md for defaults. */
+  thresholds: z
+    .strictObject({
+      responseBytes: z.int().min(1).optional(),
+      durationMs: z.number().min(0).optional(),
+      eventLoopLagMs: z.number().min(0).optional(),
+      anomalyFactor: z.number().min(1).optional(),
+      anomalyMinSamples: z.int().min(1).optional(),
+      anomalyWindow: z.int().min(1).max(1000).optional(),
+      anomalyMinDeltaMs: z.number().min(0).optional(),
+      anomalyMinExtraQueries: z.int().min(0).optional(),
+    })
+    .default({}),
+  /** Your own rules, with the built-in rules' interface. */
+  rules: z
+    .array(z.custom<AlertRule>(isAlertRule, "an alert rule with a non-empty id and check()"))
+    .default([]),
+});
+
+/** An OpenAPI 3.x document: a .json/.yaml path, the parsed object, or a function returning it. */
+export type OpenApiSource = string | Record<string, unknown> | (() => unknown);
+
 export const configSchema = z.strictObject({
   /** false: glassbox installs nothing and costs nothing. */
   enabled: z.boolean().default(true),
@@ -82,7 +154,11 @@ export const configSchema = z.strictObject({
   /** Name on every record, so several apps can share one store. Default: package.json name. */
   service: z.string().min(1).optional(),
   /** Extra client IPs (or a function) allowed to see glassbox besides loopback. */
-  allow: z.union([z.array(z.string()), z.custom<AllowRule>(isFunction, "a function")]).optional(),
+  allow: z
+    .union([z.array(z.string()), z.custom<AllowRule>(isFunction, "a function")], {
+      error: "expected an array of IP addresses or a function ({ ip, host }) => boolean",
+    })
+    .optional(),
   /** Host names glassbox answers to besides localhost, 127.0.0.1 and [::1] (DNS-rebinding guard). */
   hosts: z.array(z.string()).default([]),
   /** node:http adapter only (frameworks use their own setting): trust X-Forwarded-For. */
@@ -92,10 +168,33 @@ export const configSchema = z.strictObject({
   /** Send a Server-Timing header with glassbox's measurements. */
   serverTiming: z.boolean().default(true),
   store: z
-    .union([storeOptions, z.custom<Store>(isStore, "a Store instance")])
+    .union([storeOptions, z.custom<Store>(isStore, "a Store instance")], {
+      error: "expected store options ({ path, ringSize, ... }) or a Store instance",
+    })
     .default(() => storeOptions.parse({})),
   redact: redactOptions.default(() => redactOptions.parse({})),
   limits: limitOptions.default(() => limitOptions.parse({})),
+  /** SQL panel: slow and N+1 thresholds, SQL text and parameter capture. */
+  sql: sqlOptions.default(() => sqlOptions.parse({})),
+  /** EXPLAIN of recorded SQL queries: connections glassbox may use, timeout, ANALYZE opt-in. */
+  explain: explainOptions.default(() => explainOptions.parse({})),
+  /** Cache panel: how much of each value and reply is kept. */
+  cache: cacheOptions.default(() => cacheOptions.parse({})),
+  /** Templates panel: how much of each context value is kept. */
+  templates: templatesOptions.default(() => templatesOptions.parse({})),
+  /** Alerts panel: rules to disable, thresholds, your own rules. */
+  alerts: alertOptions.default(() => alertOptions.parse({})),
+  /** An OpenAPI 3.x document to match and validate requests against (path, object or function). */
+  openapi: z
+    .union(
+      [
+        z.string().min(1),
+        z.custom<() => unknown>(isFunction, "a function"),
+        z.record(z.string(), z.unknown()),
+      ],
+      { error: "a path to a .json/.yaml file, the document object, or a function returning it" },
+    )
+    .optional(),
   /** Extra panels, added after the built-in ones. */
   panels: z.array(z.custom<Panel>(isPanel, "a panel object with id and finish()")).default([]),
   /** Ids of built-in panels to leave out. */
@@ -128,10 +227,7 @@ export type StoreOptions = z.output<typeof storeOptions>;
 export function resolveConfig(options: GlassboxOptions = {}, cwd: string = process.cwd()): GlassboxConfig {
   const parsed = configSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const key = issue.path.length ? issue.path.join(".") : "(options)";
-      return `${key}: ${issue.message}`;
-    });
+    const problems = describeIssues(configSchema, parsed.error.issues);
     throw new GlassboxError("GBX_ERR_CONFIG", `Invalid glassbox options: ${problems.join("; ")}`);
   }
   const config = parsed.data;

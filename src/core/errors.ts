@@ -8,6 +8,7 @@ export const ERRORS = {
   GBX_ERR_PRODUCTION: "glassbox refuses to start when NODE_ENV is production.",
   GBX_ERR_STORE_OPEN: "The glassbox store could not be opened.",
   GBX_ERR_PANEL_ID: "Two panels share one id.",
+  GBX_ERR_OPENAPI: "The OpenAPI document given as the `openapi` option cannot be used.",
 } as const;
 
 export const WARNINGS = {
@@ -18,6 +19,9 @@ export const WARNINGS = {
   GBXW004: "The write queue was full; the oldest queued records were dropped.",
   GBXW005: "An instrumentation hook threw; the driver call itself was not affected.",
   GBXW006: "A background record could not be built.",
+  GBXW007:
+    "The Hono app does not run on @hono/node-server (no node request/response in c.env); glassbox passes its requests through unrecorded.",
+  GBXW008: "An alert rule threw; its alerts are missing from that record, the other rules still ran.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

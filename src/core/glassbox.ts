@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { builtinPanels } from "../panels/index.js";
 import { openStore } from "../store/open.js";
@@ -9,6 +10,7 @@ import { GlassboxError, type Logger, Warner } from "./errors.js";
 import { hasBody, snapshotRequest, watchRequestBody } from "./exchange.js";
 import { clientAllowed, hostAllowed } from "./guard.js";
 import { newRecordId, newSpanId, newTraceId, parseTraceParent } from "./ids.js";
+import { cspNonce, injectInto, toolbarSnippet } from "./inject.js";
 import type { Panel, PanelSetup } from "./panel.js";
 import type { GlassboxRecord } from "./record.js";
 import { buildRecord, serverTimingHeader } from "./record-builder.js";
@@ -36,6 +38,8 @@ export class Glassbox {
   readonly panels: readonly Panel[];
   readonly redact: RedactRules;
   readonly warner: Warner;
+  /** Random per instance, stamped on recorded queries: EXPLAIN replays only this instance's. */
+  readonly instanceId: string = randomUUID();
   readonly limits: {
     eventsPerType: number;
     bodyPreviewBytes: number;
@@ -62,7 +66,7 @@ export class Glassbox {
       : () => false;
     const setup: PanelSetup = {
       config: config as unknown as Record<string, unknown>,
-      warn: (code, message) => this.warner.warn(code, message),
+      warn: (code, message, onceKey) => this.warner.warn(code, message, onceKey),
     };
     for (const panel of this.panels) {
       try {
@@ -156,6 +160,7 @@ export class Glassbox {
       bodyPreviewBytes: this.limits.bodyPreviewBytes,
       injectMaxBytes: this.limits.injectMaxBytes,
       isHead: snapshot.method === "HEAD",
+      alreadyInjected: () => ctx.toolbarInjected,
       ...(this.config.serverTiming ? { serverTiming: () => serverTimingHeader(this, ctx) } : {}),
       warn: (code, message) => this.warner.warn(code, message),
     });
@@ -165,7 +170,7 @@ export class Glassbox {
       done = true;
       res.removeListener("finish", finish);
       res.removeListener("close", finish);
-      this.complete(ctx, res, seen, body);
+      this.complete(ctx, res, seen, body, req.complete);
     };
     res.once("finish", finish);
     res.once("close", finish);
@@ -177,11 +182,42 @@ export class Glassbox {
     return contextStorage.run(ctx, fn);
   }
 
+  /**
+   * Puts the toolbar into a whole HTML body before the framework sends it, for frameworks that
+   * hand the body over ahead of compression (Fastify's onSend). Same rules as the response hook;
+   * returns the body unchanged when they say no. Once injected, the response hook leaves this
+   * response's body alone.
+   *
+   * @example
+   * app.addHook("onSend", (request, reply, payload, done) =>
+   *   done(null, gb.injectToolbar(ctx, payload, { status: reply.statusCode, header: (n) => reply.getHeader(n) })),
+   * );
+   */
+  injectToolbar(
+    ctx: RequestContext,
+    body: string | Buffer,
+    response: { status: number; header(name: string): unknown },
+  ): string | Buffer {
+    if (ctx.toolbarInjected || !ctx.visible || !this.config.toolbar || ctx.request?.method === "HEAD")
+      return body;
+    const status = response.status;
+    if (status < 200 || status === 204 || status === 304) return body;
+    if (!/^text\/html/i.test(String(response.header("content-type") ?? ""))) return body;
+    const encoding = response.header("content-encoding");
+    if (encoding !== undefined && String(encoding).toLowerCase() !== "identity") return body;
+    const html = typeof body === "string" ? Buffer.from(body) : body;
+    if (html.length > this.limits.injectMaxBytes) return body;
+    const csp = response.header("content-security-policy") as string | string[] | undefined;
+    ctx.toolbarInjected = true;
+    return injectInto(html, Buffer.from(toolbarSnippet(this.prefix, ctx.id, cspNonce(csp))));
+  }
+
   private complete(
     ctx: RequestContext,
     res: ServerResponse,
     seen: ResponseObservation,
     body: BodyCollector | undefined,
+    requestComplete: boolean,
   ): void {
     ctx.endPerf = performance.now();
     try {
@@ -191,15 +227,18 @@ export class Glassbox {
     }
     try {
       const requestBody = body?.preview(ctx.request?.headers["content-type"] as string | undefined);
-      if (requestBody && ctx.request) ctx.request.body = requestBody;
+      // Client gone mid-body, or the app answered without reading it all: the preview is partial.
+      if (requestBody && ctx.request)
+        ctx.request.body = requestComplete ? requestBody : { ...requestBody, truncated: true };
+      const aborted = !res.writableFinished;
       ctx.response = {
         status: res.statusCode,
         headers: seen.headers ?? res.getHeaders(),
-        aborted: !res.writableFinished,
+        aborted,
         ...(seen.injection ? { injection: seen.injection } : {}),
       };
       const responseBody = seen.body?.preview(seen.bodyContentType);
-      if (responseBody) ctx.response.body = responseBody;
+      if (responseBody) ctx.response.body = aborted ? { ...responseBody, truncated: true } : responseBody;
       if (seen.body) ctx.response.bytes = seen.body.bytes;
       this.save(buildRecord(this, ctx));
     } catch (error) {
@@ -288,7 +327,7 @@ export class Glassbox {
 
 function selectPanels(config: GlassboxConfig): Panel[] {
   const disabled = new Set(config.disablePanels);
-  const panels = [...builtinPanels().filter((p) => !disabled.has(p.id)), ...config.panels];
+  const panels = [...builtinPanels(config).filter((p) => !disabled.has(p.id)), ...config.panels];
   const ids = new Set<string>();
   for (const p of panels) {
     if (ids.has(p.id))

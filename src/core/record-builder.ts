@@ -101,5 +101,10 @@ export function serverTimingHeader(gb: Glassbox, ctx: RequestContext): string {
       if (e.description) s += `;desc="${e.description.replace(/["\\]/g, "")}"`;
       return s;
     })
+    .concat(
+      // The record id, readable from the Resource Timing API: the toolbar finds the page's
+      // fetch/XHR calls made before its script loaded (ids are [\w-], no quoting needed).
+      `glassbox-id;desc="${ctx.id}"`,
+    )
     .join(", ");
 }

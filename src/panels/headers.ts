@@ -1,5 +1,6 @@
 import { definePanel } from "../core/panel.js";
 import { redactHeaders } from "../core/redact.js";
+import { type ViewNode, view } from "../core/view.js";
 
 export interface HeadersData {
   request: Record<string, string | string[]>;
@@ -10,6 +11,7 @@ export interface HeadersData {
 export const headersPanel = definePanel<undefined, HeadersData>({
   id: "headers",
   title: "Headers",
+  view: headersView,
   finish(ctx) {
     const rules = ctx.owner.redact;
     const data: HeadersData = {
@@ -22,3 +24,13 @@ export const headersPanel = definePanel<undefined, HeadersData>({
     };
   },
 });
+
+const headerRows = (headers: Record<string, string | string[]>) =>
+  Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join("\n") : value]);
+
+function headersView(data: HeadersData): ViewNode[] {
+  return [
+    view.section("Request headers", [view.table(["Name", "Value"], headerRows(data.request))]),
+    view.section("Response headers", [view.table(["Name", "Value"], headerRows(data.response))]),
+  ];
+}

@@ -1,5 +1,6 @@
 import { definePanel } from "../core/panel.js";
 import type { TimelineEntry } from "../core/record.js";
+import { type ViewNode, view } from "../core/view.js";
 import { instrumentConsole } from "../instrument/console.js";
 import type { LogEvent, LogLevel } from "../instrument/log-event.js";
 import { instrumentPino } from "../instrument/pino.js";
@@ -14,6 +15,7 @@ export interface LoggingData {
 export const loggingPanel = definePanel<undefined, LoggingData>({
   id: "logging",
   title: "Logs",
+  view: loggingView,
   setup() {
     const undo = [instrumentConsole(), instrumentPino(), instrumentAppWinston()];
     return () => {
@@ -45,3 +47,30 @@ export const loggingPanel = definePanel<undefined, LoggingData>({
     };
   },
 });
+
+const LEVEL_TONE = {
+  trace: "muted",
+  debug: "muted",
+  info: "info",
+  warn: "warning",
+  error: "error",
+  fatal: "error",
+} as const;
+
+function loggingView(data: LoggingData): ViewNode[] {
+  if (data.records.length === 0) return [view.text("Nothing was logged during this request.", "muted")];
+  return [
+    view.table(
+      ["Time", "Level", "Message", "Source", "Where"],
+      data.records.map((r) => [
+        `+${r.at.toFixed(1)} ms`,
+        view.badge(r.level, LEVEL_TONE[r.level]),
+        r.data === undefined
+          ? `${r.message}${r.truncated ? " … (truncated)" : ""}`
+          : { type: "list", items: [view.text(r.message), view.json(r.data)] },
+        r.logger ? `${r.source} (${r.logger})` : r.source,
+        r.callSite ? { type: "stack", frames: [r.callSite] } : "",
+      ]),
+    ),
+  ];
+}

@@ -2,6 +2,7 @@ import type { RequestContext } from "../core/context.js";
 import { definePanel } from "../core/panel.js";
 import type { BodyPreview } from "../core/record.js";
 import { isSecretKey, type RedactRules, redactText, redactUrl, redactValue } from "../core/redact.js";
+import { type ViewNode, view } from "../core/view.js";
 
 export interface RequestData {
   method: string;
@@ -82,6 +83,7 @@ export function requestData(ctx: RequestContext): RequestData | undefined {
 export const requestPanel = definePanel<undefined, RequestData>({
   id: "request",
   title: "Request",
+  view: requestView,
   finish(ctx) {
     const data = requestData(ctx);
     if (!data) return undefined;
@@ -92,3 +94,54 @@ export const requestPanel = definePanel<undefined, RequestData>({
     };
   },
 });
+
+/** How a stored body preview is shown: code in its language, with its size and truncation marked. */
+export function bodyView(title: string, body: BodyPreview): ViewNode {
+  const language =
+    body.encoding === "base64"
+      ? "text"
+      : /json/i.test(body.contentType ?? "")
+        ? "json"
+        : /html/i.test(body.contentType ?? "")
+          ? "html"
+          : "text";
+  const facts = [
+    body.contentType,
+    body.bytes !== undefined ? `${body.bytes} bytes` : undefined,
+    body.encoding === "base64" ? "binary, shown as base64" : undefined,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  return view.section(title, [
+    ...(facts ? [view.text(facts, "muted")] : []),
+    view.code(language, body.text, body.truncated),
+  ]);
+}
+
+function requestView(data: RequestData): ViewNode[] {
+  const entries: Array<[string, string]> = [
+    ["Method", data.method],
+    ["URL", data.url],
+    ["Path", data.path],
+  ];
+  if (data.route) entries.push(["Route", data.route]);
+  entries.push(["HTTP version", data.httpVersion]);
+  if (data.clientIp) entries.push(["Client IP", data.clientIp]);
+  if (data.remoteAddress && data.remoteAddress !== data.clientIp)
+    entries.push(["Remote address", data.remoteAddress]);
+  const nodes: ViewNode[] = [view.kv(entries)];
+  if (data.params && Object.keys(data.params).length)
+    nodes.push(view.section("Route parameters", [view.kv(data.params)]));
+  const query = Object.entries(data.query);
+  if (query.length)
+    nodes.push(
+      view.section("Query", [
+        view.table(
+          ["Name", "Value"],
+          query.map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+        ),
+      ]),
+    );
+  if (data.body) nodes.push(bodyView("Body", data.body));
+  return nodes;
+}

@@ -29,6 +29,8 @@ export const timerPanel = definePanel<TimerState, TimerData>({
       ? { cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() }
       : { elu: performance.eventLoopUtilization() },
   finish(ctx, state) {
+    // Background windows have no start(): there is no request span to time.
+    if (!state) return undefined;
     const elu = performance.eventLoopUtilization(state.elu);
     const data: TimerData = { wallMs: round(ctx.durationMs), eventLoopUtilization: round(elu.utilization) };
     if (!state.cpu) return { data, summary: `${data.wallMs.toFixed(1)} ms` };

@@ -25,7 +25,9 @@ export class SqliteRecords {
       this.db = new Database(path);
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
-      this.db.pragma("busy_timeout = 2000");
+      // Writes run on the app's own thread: wait briefly for another writer, then fail and retry
+      // later (the batch stays queued) rather than stall every request.
+      this.db.pragma("busy_timeout = 100");
       this.migrate();
     } catch (error) {
       throw new GlassboxError(
@@ -69,6 +71,8 @@ export class SqliteRecords {
       CREATE TABLE IF NOT EXISTS shared (hash TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_started_at ON records (started_at DESC);
       CREATE INDEX IF NOT EXISTS records_route ON records (route, started_at DESC);
+      -- Lists filter on kind: counting and paging them from this index skips the wide rows.
+      CREATE INDEX IF NOT EXISTS records_kind_started ON records (kind, started_at DESC);
     `);
     this.db
       .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)")
