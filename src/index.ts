@@ -29,9 +29,6 @@ export { ERRORS, GlassboxError, WARNINGS } from "./core/errors.js";
 export { Glassbox } from "./core/glassbox.js";
 export type { Panel, PanelOutput, PanelSetup } from "./core/panel.js";
 export { definePanel } from "./core/panel.js";
-export { markShared } from "./core/shared.js";
-export type { ViewNode, ViewValue } from "./core/view.js";
-export { view } from "./core/view.js";
 export type {
   Alert,
   AlertSeverity,
@@ -46,7 +43,10 @@ export type {
   TimelineEntry,
 } from "./core/record.js";
 export { RECORD_SCHEMA } from "./core/record.js";
+export { markShared } from "./core/shared.js";
 export { GLASSBOX_VERSION } from "./core/version.js";
+export type { ViewNode, ViewValue } from "./core/view.js";
+export { view } from "./core/view.js";
 export { instrumentBetterSqlite3 } from "./instrument/better-sqlite3.js";
 export type { CacheBatch, CacheEvent } from "./instrument/cache-event.js";
 export { instrumentIoredis } from "./instrument/ioredis.js";

@@ -7,6 +7,7 @@ export function dashboardPage(prefix: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>glassbox</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${p}/dashboard.css">
 </head>
 <body>

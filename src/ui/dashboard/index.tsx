@@ -1,62 +1,63 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { ComparePage } from "./compare-page.js";
+import { DetailPage } from "./detail-page.js";
+import { ListPage } from "./list-page.js";
+import { useHashRoute } from "./router.js";
+import { TrendsPage } from "./trends-page.js";
 
-// Minimal dashboard: the newest requests as a table. Text only: Preact escapes everything.
+// The dashboard: a hash-routed single page over glassbox's JSON API. Every value is rendered as
+// text (Preact escapes it); the page runs under `script-src 'self'; style-src 'self'`.
 
-interface Row {
-  id: string;
-  method?: string;
-  path?: string;
-  route?: string;
-  status?: number;
-  durationMs: number;
-  startedAt: number;
+const NAV = [
+  { href: "#/", label: "Requests", match: (p: string) => p === "/" || p.startsWith("/requests") },
+  { href: "#/trends", label: "Trends", match: (p: string) => p === "/trends" },
+  { href: "#/compare", label: "Compare", match: (p: string) => p === "/compare" },
+];
+
+/** Light or dark, following the OS. */
+function useTheme(): "light" | "dark" {
+  const query = matchMedia("(prefers-color-scheme: dark)");
+  const [dark, setDark] = useState(query.matches);
+  useEffect(() => {
+    const onChange = () => setDark(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, [query]);
+  return dark ? "dark" : "light";
 }
 
-const root = document.getElementById("glassbox-dashboard")!;
-const prefix = root.dataset.prefix ?? "/__glassbox";
-
 function App() {
-  const [rows, setRows] = useState<Row[]>([]);
-  const [total, setTotal] = useState(0);
+  const route = useHashRoute();
+  const theme = useTheme();
   useEffect(() => {
-    fetch(`${prefix}/api/requests?limit=100`)
-      .then((r) => r.json() as Promise<{ requests: Row[]; total: number }>)
-      .then((page) => {
-        setRows(page.requests);
-        setTotal(page.total);
-      });
-  }, []);
+    document.documentElement.className = `gb-theme-${theme}`;
+  }, [theme]);
+  const detail = /^\/requests\/([\w-]{1,64})$/.exec(route.path);
+  let page: preact.JSX.Element;
+  if (detail) page = <DetailPage id={detail[1]!} params={route.params} />;
+  else if (route.path === "/trends") page = <TrendsPage params={route.params} />;
+  else if (route.path === "/compare") page = <ComparePage params={route.params} />;
+  else if (route.path === "/") page = <ListPage params={route.params} />;
+  else page = <p class="gb-error">No dashboard page at {route.path}.</p>;
   return (
-    <main>
-      <h1>glassbox</h1>
-      <p>{total} requests</p>
-      <table>
-        <thead>
-          <tr>
-            <th>Time</th>
-            <th>Method</th>
-            <th>Path</th>
-            <th>Route</th>
-            <th>Status</th>
-            <th>ms</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id}>
-              <td>{new Date(r.startedAt).toLocaleTimeString()}</td>
-              <td>{r.method}</td>
-              <td>{r.path}</td>
-              <td>{r.route}</td>
-              <td>{r.status}</td>
-              <td>{r.durationMs.toFixed(1)}</td>
-            </tr>
+    <div class="gb-app">
+      <header class="gb-top">
+        <a class="gb-brand" href="#/">
+          glassbox
+        </a>
+        <nav aria-label="Dashboard">
+          {NAV.map((n) => (
+            <a key={n.href} href={n.href} aria-current={n.match(route.path) ? "page" : undefined}>
+              {n.label}
+            </a>
           ))}
-        </tbody>
-      </table>
-    </main>
+        </nav>
+      </header>
+      <main class="gb-main">{page}</main>
+    </div>
   );
 }
 
-render(<App />, root);
+const root = document.getElementById("glassbox-dashboard");
+if (root) render(<App />, root);
