@@ -1,3 +1,4 @@
+import { decodeQueryComponent } from "./decode.js";
 /**
  * Masks secrets before anything is stored or served. Applied to every snapshot at record time,
  * so the store, the API, exports and MCP only ever see masked values.
@@ -86,19 +87,11 @@ export function redactQueryString(query: string, rules: RedactRules): string {
     .map((part) => {
       const eq = part.indexOf("=");
       if (eq < 0) return part;
-      return isSecretKey(safeDecode(part.slice(0, eq)), rules)
+      return isSecretKey(decodeQueryComponent(part.slice(0, eq)), rules)
         ? `${part.slice(0, eq)}=${rules.replacement}`
         : part;
     })
     .join("&");
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
-  } catch {
-    return s;
-  }
 }
 
 const MAX_DEPTH = 20;
@@ -141,7 +134,7 @@ export function redactText(text: string, rules: RedactRules): string {
       )
       // application/x-www-form-urlencoded and query-like text.
       .replace(/(^|[&?\s])([^=&?\s]{1,200})=([^&\s]*)/g, (m, pre: string, k: string) =>
-        test(safeDecode(k)) ? `${pre}${k}=${r}` : m,
+        test(decodeQueryComponent(k)) ? `${pre}${k}=${r}` : m,
       )
       // multipart/form-data fields.
       .replace(

@@ -1,4 +1,5 @@
 import type { RequestContext } from "../core/context.js";
+import { decodeQueryComponent } from "../core/decode.js";
 import { definePanel } from "../core/panel.js";
 import type { BodyPreview } from "../core/record.js";
 import { isSecretKey, type RedactRules, redactText, redactUrl, redactValue } from "../core/redact.js";
@@ -25,20 +26,12 @@ export function parseQuery(url: string): Record<string, string | string[]> {
   for (const part of url.slice(q + 1).split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    const key = decode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? "" : decode(part.slice(eq + 1));
+    const key = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? "" : decodeQueryComponent(part.slice(eq + 1));
     const prev = out[key];
     out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
   return out;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
-  } catch {
-    return s;
-  }
 }
 
 /** A body preview with secrets masked: parsed JSON when whole, pattern-masked text otherwise. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { queryShapes } from "../core/record-diff.js";
 import type { Condition, Store } from "../store/store.js";
-import { queryShapes } from "../ui/dashboard/diff.js";
 import { BadRequest } from "./list-query.js";
 
 const baselineParams = z.strictObject({

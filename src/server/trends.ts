@@ -1,6 +1,12 @@
 import { z } from "zod";
 import type { Store } from "../store/store.js";
-import { aggregateTrends, type TrendSample, type TrendsQuery, type TrendsResult } from "../store/trends.js";
+import {
+  aggregateTrends,
+  type TrendSample,
+  type TrendsQuery,
+  type TrendsResult,
+  trendSample,
+} from "../store/trends.js";
 import { BadRequest } from "./list-query.js";
 
 const trendsParams = z.strictObject({
@@ -67,15 +73,7 @@ async function aggregateFromPages(store: Store, query: TrendsQuery): Promise<Tre
   for (let offset = 0; offset < FALLBACK_LIMIT; offset += 1000) {
     const page = await store.list({ where, kind: "request", limit: 1000, offset });
     for (const r of page.records) {
-      samples.push({
-        startedAt: r.startedAt,
-        durationMs: r.durationMs,
-        status: r.status,
-        method: r.method,
-        route: r.route,
-        path: r.path,
-        queries: r.stats["sql.queries"] ?? 0,
-      });
+      samples.push(trendSample(r));
     }
     if (page.records.length < 1000) break;
   }

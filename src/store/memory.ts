@@ -1,7 +1,13 @@
 import { type GlassboxRecord, summarize } from "../core/record.js";
 import { compareBy, matchesQuery } from "./conditions.js";
 import { clampLimit, type RecordPage, type RecordQuery, type Store, type StoreHealth } from "./store.js";
-import { aggregateTrends, type TrendSample, type TrendsQuery, type TrendsResult } from "./trends.js";
+import {
+  aggregateTrends,
+  type TrendSample,
+  type TrendsQuery,
+  type TrendsResult,
+  trendSample,
+} from "./trends.js";
 
 /**
  * A bounded ring of the newest records. The hot path of every glassbox: `add` is O(1) and the
@@ -92,15 +98,7 @@ export class MemoryStore implements Store {
   private *trendSamples(service: string | undefined): Generator<TrendSample> {
     for (const r of this.newest()) {
       if (r.kind !== "request" || (service !== undefined && r.service !== service)) continue;
-      yield {
-        startedAt: r.startedAt,
-        durationMs: r.durationMs,
-        status: r.status,
-        method: r.method,
-        route: r.route,
-        path: r.path,
-        queries: r.stats["sql.queries"] ?? 0,
-      };
+      yield trendSample(r);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { RecordSummary } from "../core/record.js";
 /**
  * Trends: request rate and latency over time, aggregated by the store (SQL in SQLite, a single
  * pass in memory) so the dashboard never downloads raw records to draw a chart.
@@ -61,6 +62,21 @@ export interface TrendSample {
 }
 
 /** The key a record is grouped under: method and route pattern, or the path without one. */
+/** The numbers trends need from one record (or its summary). */
+export function trendSample(
+  r: Pick<RecordSummary, "startedAt" | "durationMs" | "status" | "method" | "route" | "path" | "stats">,
+): TrendSample {
+  return {
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    status: r.status,
+    method: r.method,
+    route: r.route,
+    path: r.path,
+    queries: r.stats["sql.queries"] ?? 0,
+  };
+}
+
 export function routeKey(method: string | undefined, route: string | undefined, path: string | undefined) {
   return `${method ?? ""} ${route ?? path ?? "?"}`.trim();
 }

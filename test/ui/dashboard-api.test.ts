@@ -1,9 +1,9 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
+import { diffQueries, normalizeSql, queryShapes } from "../../src/core/record-diff.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { SqliteRecords } from "../../src/store/sqlite.js";
 import { WriteBehindStore } from "../../src/store/write-behind.js";
-import { diffQueries, normalizeSql, queryShapes } from "../../src/ui/dashboard/diff.js";
 import { waitForRecords } from "../helpers/http.js";
 import { type DashboardApp, startDashboardApp } from "./dashboard-app.js";
 import { makeRecord } from "./records.js";

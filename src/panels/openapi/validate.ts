@@ -1,4 +1,5 @@
 import type { RequestSnapshot, ResponseSnapshot } from "../../core/context.js";
+import { decodeQueryComponent } from "../../core/decode.js";
 import type { BodyPreview } from "../../core/record.js";
 import { isJsonMediaType, type MediaEntry, type Operation, type ParamSet } from "./document.js";
 import { problems } from "./schemas.js";
@@ -57,8 +58,8 @@ function parseQuery(url: string): Record<string, string[]> {
   for (const part of url.slice(q + 1).split("&")) {
     if (!part) continue;
     const eq = part.indexOf("=");
-    const key = decode(eq < 0 ? part : part.slice(0, eq));
-    append(out, key, decode(eq < 0 ? "" : part.slice(eq + 1)));
+    const key = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    append(out, key, decodeQueryComponent(eq < 0 ? "" : part.slice(eq + 1)));
   }
   return out;
 }
@@ -68,17 +69,9 @@ function parseCookies(header: string | undefined): Record<string, string[]> {
   for (const part of (header ?? "").split(";")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    append(out, part.slice(0, eq).trim(), decode(part.slice(eq + 1).trim()));
+    append(out, part.slice(0, eq).trim(), decodeQueryComponent(part.slice(eq + 1).trim()));
   }
   return out;
-}
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
-  } catch {
-    return s;
-  }
 }
 
 /** Presence, then schemas (values coerced from strings), for one parameter location. */

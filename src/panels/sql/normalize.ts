@@ -30,6 +30,8 @@ export function normalizeSql(sql: string): string {
       .replace(/\(\s*\?(?:\s*,\s*\?)*\s*\)/g, "(?)")
       // Multi-row VALUES lists: VALUES (?, ?), (?, ?) → VALUES (?, ?)
       .replace(/(\([?, ]+\))(?:\s*,\s*\1)+/g, "$1")
+      // A trailing semicolon does not change the statement.
+      .replace(/\s*;\s*$/, "")
       .trim()
   );
 }

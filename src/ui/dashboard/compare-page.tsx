@@ -1,7 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
 import type { GlassboxRecord, RecordSummary } from "../../core/record.js";
-import type { RouteBaseline } from "../../server/compare.js";
-import { ApiError, api } from "./api.js";
 import {
   type Change,
   describeDelta,
@@ -10,7 +8,9 @@ import {
   type QueryShape,
   queryShapes,
   type ValueDiffRow,
-} from "./diff.js";
+} from "../../core/record-diff.js";
+import type { RouteBaseline } from "../../server/compare.js";
+import { ApiError, api } from "./api.js";
 import { formatMs, formatTime } from "./format.js";
 import { hashLink } from "./router.js";
 

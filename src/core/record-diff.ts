@@ -2,20 +2,9 @@
  * What the compare page shows as different between two requests, computed from stored records.
  * Pure functions, no DOM: the dashboard and the baseline endpoint share them.
  */
+import { normalizeSql } from "../panels/sql/normalize.js";
 
-/** One statement reduced to its shape: literals and parameters become `?`, spacing is collapsed. */
-export function normalizeSql(sql: string): string {
-  return sql
-    .replace(/--[^\n]*/g, " ")
-    .replace(/\/\*[\s\S]*?\*\//g, " ")
-    .replace(/'(?:[^']|'')*'/g, "?")
-    .replace(/\$\d+|:[A-Za-z_]\w*|@[A-Za-z_]\w*/g, "?")
-    .replace(/\b\d+(?:\.\d+)?\b/g, "?")
-    .replace(/\s+/g, " ")
-    .replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, "(?)")
-    .replace(/\s*;\s*$/, "")
-    .trim();
-}
+export { normalizeSql };
 
 export interface QueryShape {
   count: number;
