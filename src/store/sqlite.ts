@@ -9,12 +9,17 @@ import { type Condition, clampLimit, type RecordPage, type RecordQuery, type Sor
 /**
  * Records in one SQLite file (WAL). Synchronous, like better-sqlite3 itself: callers decide
  * when it runs (the write-behind store calls it from a timer, never on the request path).
- * A row keeps the summary columns and the stats for filtering, and the whole record as one JSON
- * text (written with one serialization; lists cut the panels out inside SQLite).
+ * `records` keeps narrow rows (summary columns and stats) so filters and sorts scan little;
+ * `record_json` keeps each whole record as one JSON text under the same rowid (one
+ * serialization per record; lists cut the panels out inside SQLite, for the page's rows only).
  */
+/** The table layout; a file with another one is set aside on open (see migrate). */
+const STORAGE_LAYOUT = 2;
+
 export class SqliteRecords {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
+  private readonly insertJson: Database.Statement;
   private readonly selectOne: Database.Statement<[string], { record: string }>;
   /** Panel data many records share (versions, settings, routes) is written once, referenced after. */
   private readonly shared: SharedValues;
@@ -37,10 +42,13 @@ export class SqliteRecords {
       );
     }
     this.insert = this.db.prepare(
-      `INSERT OR REPLACE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats, record)
-       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats, @record)`,
+      `INSERT OR IGNORE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats)
+       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats)`,
     );
-    this.selectOne = this.db.prepare("SELECT record FROM records WHERE id = ?");
+    this.insertJson = this.db.prepare("INSERT OR REPLACE INTO record_json (rowid, json) VALUES (?, ?)");
+    this.selectOne = this.db.prepare(
+      "SELECT j.json AS record FROM records r JOIN record_json j ON j.rowid = r.rowid WHERE r.id = ?",
+    );
     const saveShared = this.db.prepare("INSERT OR IGNORE INTO shared (hash, json) VALUES (?, ?)");
     const loadShared = this.db.prepare<[string], { json: string }>("SELECT json FROM shared WHERE hash = ?");
     this.shared = new SharedValues(
@@ -50,6 +58,17 @@ export class SqliteRecords {
   }
 
   private migrate(): void {
+    const layout = this.db.pragma("user_version", { simple: true }) as number;
+    const hasRecords = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'")
+      .get();
+    if (hasRecords && layout !== STORAGE_LAYOUT) {
+      // A file from another glassbox version: keep its rows aside (never delete data) and start fresh.
+      this.db.exec(`ALTER TABLE records RENAME TO records_layout_${layout}_${Date.now()}`);
+      this.db.exec(
+        "DROP INDEX IF EXISTS records_started_at; DROP INDEX IF EXISTS records_route; DROP INDEX IF EXISTS records_kind_started;",
+      );
+    }
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS records (
@@ -65,9 +84,11 @@ export class SqliteRecords {
         route TEXT,
         status INTEGER,
         alert_count INTEGER NOT NULL DEFAULT 0,
-        stats TEXT NOT NULL,
-        record TEXT NOT NULL
+        stats TEXT NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS record_json (rowid INTEGER PRIMARY KEY, json TEXT NOT NULL);
+      CREATE TRIGGER IF NOT EXISTS records_drop_json AFTER DELETE ON records
+        BEGIN DELETE FROM record_json WHERE rowid = OLD.rowid; END;
       CREATE TABLE IF NOT EXISTS shared (hash TEXT PRIMARY KEY, json TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS records_started_at ON records (started_at DESC);
       CREATE INDEX IF NOT EXISTS records_route ON records (route, started_at DESC);
@@ -77,13 +98,14 @@ export class SqliteRecords {
     this.db
       .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)")
       .run(String(RECORD_SCHEMA));
+    this.db.pragma(`user_version = ${STORAGE_LAYOUT}`);
   }
 
   /** Writes records in one transaction. */
   write(records: readonly GlassboxRecord[]): void {
     const tx = this.db.transaction((batch: readonly GlassboxRecord[]) => {
       for (const r of batch) {
-        this.insert.run({
+        const info = this.insert.run({
           id: r.id,
           schema: r.schema,
           kind: r.kind,
@@ -97,9 +119,14 @@ export class SqliteRecords {
           status: r.status ?? null,
           alertCount: r.alerts.length,
           stats: JSON.stringify(r.stats),
-          // One serialization per record: lists cut the panels out inside SQLite (json_remove).
-          record: JSON.stringify({ ...r, panels: this.deflatePanels(r.panels) }),
         });
+        // One serialization per record; a duplicate id (a retried batch) is written once.
+        if (info.changes === 1) {
+          this.insertJson.run(
+            info.lastInsertRowid,
+            JSON.stringify({ ...r, panels: this.deflatePanels(r.panels) }),
+          );
+        }
       }
     });
     tx(records);
@@ -136,10 +163,14 @@ export class SqliteRecords {
       : "started_at DESC";
     const total = (this.db.prepare(`SELECT count(*) AS n FROM records ${sql}`).get(params) as { n: number })
       .n;
+    // Pick the page's rowids first (index and narrow columns only), then cut summaries out of
+    // just those rows: otherwise a deep offset or a sort runs json_remove on every row it passes.
     const rows = this.db
       .prepare(
-        `SELECT json_remove(record, '$.panels', '$.timeline', '$.serverTiming', '$.alerts') AS summary, alert_count AS alertCount
-         FROM records ${sql} ORDER BY ${order}, rowid DESC LIMIT @limit OFFSET @offset`,
+        `SELECT json_remove(j.json, '$.panels', '$.timeline', '$.serverTiming', '$.alerts') AS summary, r.alert_count AS alertCount
+         FROM records r JOIN record_json j ON j.rowid = r.rowid
+         WHERE r.rowid IN (SELECT rowid FROM records ${sql} ORDER BY ${order}, rowid DESC LIMIT @limit OFFSET @offset)
+         ORDER BY ${order.replace(/^(\w+)/, "r.$1")}, r.rowid DESC`,
       )
       .all({ ...params, limit, offset }) as { summary: string; alertCount: number }[];
     return {
@@ -168,7 +199,7 @@ export class SqliteRecords {
   }
 
   clear(): void {
-    this.db.exec("DELETE FROM records; DELETE FROM shared");
+    this.db.exec("DELETE FROM records; DELETE FROM record_json; DELETE FROM shared");
     this.shared.reset();
   }
 
