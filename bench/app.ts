@@ -1,0 +1,77 @@
+/**
+ * One app under load, in its own process: `node --import tsx bench/app.ts <framework> <variant>`.
+ * Prints `READY <port>` when listening. Variants:
+ *   bare      the framework alone
+ *   als       bare + one AsyncLocalStorage.run per request: the floor any per-request context pays
+ *   glassbox  glassbox with its default panels and default store (SQLite, written behind)
+ *   disabled  glassbox({ enabled: false })
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdtempSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [framework = "express", variant = "bare"] = process.argv.slice(2);
+const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
+const options = {
+  enabled: variant !== "disabled",
+  store: { path: join(dir, "glassbox.db") },
+  logger: { warn: () => {} },
+};
+const als = new AsyncLocalStorage<object>();
+const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
+
+async function express(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const { default: expressFactory } = await import("express");
+  const app = expressFactory();
+  app.set("etag", false);
+  if (variant === "als") app.use((_req, _res, next) => als.run({}, next));
+  if (variant === "glassbox" || variant === "disabled") {
+    const { glassbox } = await import("../src/adapters/express.js");
+    app.use(glassbox(options));
+  }
+  app.get("/hello", (_req, res) => {
+    res.send("hello");
+  });
+  app.get("/json", (_req, res) => {
+    res.json(payload);
+  });
+  return app;
+}
+
+async function fastify(): Promise<number> {
+  const { default: fastifyFactory } = await import("fastify");
+  const app = fastifyFactory();
+  if (variant === "als") app.addHook("onRequest", (_req, _reply, done) => als.run({}, done));
+  if (variant === "glassbox" || variant === "disabled") {
+    const { glassbox } = await import("../src/adapters/fastify.js");
+    await app.register(glassbox(options));
+  }
+  app.get("/hello", async () => "hello");
+  app.get("/json", async () => payload);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  return (app.server.address() as AddressInfo).port;
+}
+
+async function main(): Promise<void> {
+  let port: number;
+  if (framework === "express") {
+    const server = createServer(await express());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    port = (server.address() as AddressInfo).port;
+  } else if (framework === "fastify") {
+    port = await fastify();
+  } else throw new Error(`unknown framework ${framework}`);
+  process.stdout.write(`READY ${port}\n`);
+}
+
+// Exit normally on SIGINT/SIGTERM so --cpu-prof can write its profile.
+process.on("SIGINT", () => process.exit(0));
+process.on("SIGTERM", () => process.exit(0));
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

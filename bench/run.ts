@@ -1,0 +1,147 @@
+/**
+ * HTTP overhead benchmark: `npm run bench` (options: --frameworks express,fastify --routes hello,json
+ * --rounds 5 --duration 3 --connections 50).
+ *
+ * Each variant runs in its own app process (bench/app.ts); this process is the load generator
+ * (autocannon). After a discarded warm-up, rounds alternate bare / als / glassbox / disabled so
+ * drift hits every variant alike. Reports req/s ratios against bare measured in the same run, the
+ * added microseconds per request (1/rps difference at saturation) and the p50/p99 latency delta.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({
+  options: {
+    frameworks: { type: "string", default: "express,fastify" },
+    routes: { type: "string", default: "hello,json" },
+    variants: { type: "string", default: "bare,als,glassbox,disabled" },
+    rounds: { type: "string", default: "5" },
+    duration: { type: "string", default: "3" },
+    connections: { type: "string", default: "50" },
+    out: { type: "string", default: "bench/results/latest.json" },
+  },
+});
+
+const frameworks = values.frameworks.split(",");
+const routes = values.routes.split(",");
+const variants = values.variants.split(",");
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function startApp(framework: string, variant: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", framework, variant], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, NODE_ENV: "development" },
+    });
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on("exit", (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)));
+  });
+}
+
+function load(port: number, route: string, seconds: number): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url: `http://127.0.0.1:${port}/${route}`, connections, duration: seconds },
+      (error, result) => {
+        if (error) return reject(error);
+        if (result.non2xx > 0 || result.errors > 0)
+          return reject(new Error(`${route}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+        resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 });
+      },
+    );
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Row {
+  framework: string;
+  route: string;
+  variant: string;
+  rps: number;
+  ratio: number;
+  addedUs: number;
+  p50: number;
+  p99: number;
+  p99DeltaMs: number;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  for (const framework of frameworks) {
+    const apps = new Map<string, { child: ChildProcess; port: number }>();
+    try {
+      for (const v of variants) apps.set(v, await startApp(framework, v));
+      for (const route of routes) {
+        for (const v of variants) await load(apps.get(v)!.port, route, 2); // warm-up, discarded
+        const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
+        for (let r = 0; r < rounds; r++) {
+          const order = r % 2 ? [...variants].reverse() : variants;
+          for (const v of order) samples.get(v)!.push(await load(apps.get(v)!.port, route, duration));
+        }
+        const bare = median(samples.get("bare")!.map((s) => s.rps));
+        const bareP99 = median(samples.get("bare")!.map((s) => s.p99));
+        for (const v of variants) {
+          const s = samples.get(v)!;
+          const rps = median(s.map((x) => x.rps));
+          const p99 = median(s.map((x) => x.p99));
+          rows.push({
+            framework,
+            route,
+            variant: v,
+            rps: Math.round(rps),
+            ratio: Number((rps / bare).toFixed(3)),
+            addedUs: Number(((1 / rps - 1 / bare) * 1e6).toFixed(1)),
+            p50: median(s.map((x) => x.p50)),
+            p99,
+            p99DeltaMs: Number((p99 - bareP99).toFixed(2)),
+          });
+        }
+        console.error(`done ${framework} /${route}`);
+      }
+    } finally {
+      for (const { child } of apps.values()) child.kill();
+    }
+  }
+  const floor = (f: string, r: string) =>
+    rows.find((x) => x.framework === f && x.route === r && x.variant === "als")?.addedUs;
+  const lines = [
+    `| framework | route | variant | req/s | ratio vs bare | µs/req vs bare | µs/req vs ALS floor | p50 ms | p99 ms | p99 Δ ms |`,
+    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|`,
+    ...rows.map((r) => {
+      const f = floor(r.framework, r.route);
+      const vsFloor = f === undefined || r.variant === "bare" ? "" : (r.addedUs - f).toFixed(1);
+      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.addedUs} | ${vsFloor} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
+    }),
+  ];
+  console.log(lines.join("\n"));
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync(
+    values.out,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, duration, connections, rows }, null, 2)}\n`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
