@@ -1,9 +1,14 @@
 import type { Glassbox } from "../core/glassbox.js";
 import { sameOriginOrNonBrowser } from "../core/guard.js";
+import { serveExplainRoutes } from "../explain/index.js";
 import { uiAsset } from "./assets.js";
+import { routeBaseline } from "./compare.js";
 import { dashboardPage } from "./dashboard-page.js";
 import { BadRequest, parseListQuery } from "./list-query.js";
 import { json, type OwnRequest, type OwnResponse, text } from "./response.js";
+import { streamRecords } from "./stream.js";
+import { trendsFor } from "./trends.js";
+import { serveRecordViews } from "./views.js";
 
 /**
  * Answers glassbox's own routes under the prefix. Returns undefined when the client may not
@@ -42,19 +47,26 @@ async function route(
   params: URLSearchParams,
 ): Promise<OwnResponse | undefined> {
   const get = req.method === "GET" || req.method === "HEAD";
+  const explain = await serveExplainRoutes(gb, req, sub);
+  if (explain) return explain;
   if (get && (sub === "/" || sub === ""))
     return text(200, dashboardPage(gb.prefix), "text/html; charset=utf-8", DASHBOARD_CSP);
   if (get && sub === "/api/requests") {
     const page = await gb.store.list(parseListQuery(params));
     return json(200, { requests: page.records, total: page.total });
   }
+  if (get && sub.endsWith("/views")) return serveRecordViews(gb, sub);
   if (get && sub.startsWith("/api/requests/")) {
-    const id = decodeURIComponent(sub.slice("/api/requests/".length));
+    // Ids are [\w-] only, so nothing needs decoding (and a broken escape must not throw).
+    const id = sub.slice("/api/requests/".length);
     const record = /^[\w-]{1,64}$/.test(id) ? await gb.store.get(id) : undefined;
     return record
       ? json(200, record)
       : json(404, { error: `no record with id ${JSON.stringify(id.slice(0, 64))}` });
   }
+  if (get && sub === "/api/stream") return streamRecords(gb);
+  if (get && sub === "/api/trends") return json(200, await trendsFor(gb.store, params));
+  if (get && sub === "/api/baseline") return json(200, await routeBaseline(gb.store, params));
   if (get && sub === "/api/health")
     return json(200, { ok: true, service: gb.config.service, store: await gb.store.health() });
   if (get && /^\/[\w.-]+\.(js|css|map|svg|png)$/.test(sub)) {
