@@ -14,6 +14,20 @@ type Fn = (...args: unknown[]) => unknown;
 
 const STATEMENT_METHODS = ["run", "get", "all", "iterate"] as const;
 
+// Marks glassbox's own databases (its store, its EXPLAIN runner), shared by every copy of glassbox.
+const INTERNAL = Symbol.for("glassbox.internal-database");
+
+/**
+ * Tells the instrumentation to pass a database's statements straight through: glassbox's own
+ * writes would otherwise pay for a call-site capture per statement only to be discarded.
+ */
+export function markInternalDatabase(db: object): void {
+  Object.defineProperty(db, INTERNAL, { value: true });
+}
+
+const isInternal = (db: unknown): boolean =>
+  typeof db === "object" && db !== null && (db as { [INTERNAL]?: boolean })[INTERNAL] === true;
+
 /**
  * Records every statement run through `better-sqlite3`: `Statement#run/get/all/iterate` (SQL
  * learned from `prepare`) and `Database#exec`. Statements are synchronous, so the duration is
@@ -73,6 +87,7 @@ function statementParams(args: unknown[]): unknown {
 
 function wrapStatementMethod(original: Fn, method: (typeof STATEMENT_METHODS)[number]): Fn {
   return function glassboxSqliteStatement(this: SqliteStatementLike, ...args: unknown[]) {
+    if (isInternal(this.database)) return original.apply(this, args);
     const end = tryBeginQuery(() => {
       const start: QueryStart = {
         system: "sqlite",
@@ -136,6 +151,7 @@ function observeIterator(iterator: unknown, end: QueryEnd): unknown {
 
 function wrapExec(original: Fn): Fn {
   return function glassboxSqliteExec(this: SqliteDatabaseLike, ...args: unknown[]) {
+    if (isInternal(this)) return original.apply(this, args);
     const end = tryBeginQuery(
       () => ({
         system: "sqlite",

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { GlassboxError } from "../core/errors.js";
 import { type GlassboxRecord, RECORD_SCHEMA, type RecordSummary } from "../core/record.js";
+import { markInternalDatabase } from "../instrument/better-sqlite3.js";
 import { SharedValues } from "./shared-values.js";
 import { type Condition, clampLimit, type RecordPage, type RecordQuery, type SortField } from "./store.js";
 
@@ -28,6 +29,7 @@ export class SqliteRecords {
     try {
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
+      markInternalDatabase(this.db);
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = NORMAL");
       // Writes run on the app's own thread: wait briefly for another writer, then fail and retry
