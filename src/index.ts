@@ -47,8 +47,21 @@ export { markShared } from "./core/shared.js";
 export { GLASSBOX_VERSION } from "./core/version.js";
 export type { ViewNode, ViewValue } from "./core/view.js";
 export { view } from "./core/view.js";
+export {
+  EXPLAIN_FAILURES,
+  type ExplainFailureCode,
+  ExplainFailure,
+  type ExplainResult,
+  explainRecordedQuery,
+  type PlanHint,
+  type PlanNode,
+} from "./explain/index.js";
 export { instrumentBetterSqlite3 } from "./instrument/better-sqlite3.js";
 export type { CacheBatch, CacheEvent } from "./instrument/cache-event.js";
+export { type WatchEmitterOptions, watchEmitter } from "./instrument/events/emitter.js";
+export { watchServer } from "./instrument/events/lifecycle.js";
+export type { StepEvent, StepKind } from "./instrument/events/step.js";
+export { event } from "./instrument/events/user.js";
 export { instrumentIoredis } from "./instrument/ioredis.js";
 export type { LogEvent, LogLevel } from "./instrument/log-event.js";
 export { instrumentMysql2 } from "./instrument/mysql2.js";
@@ -73,6 +86,7 @@ export type {
 } from "./panels/alerts/index.js";
 export { DEFAULT_THRESHOLDS as DEFAULT_ALERT_THRESHOLDS, defineRule } from "./panels/alerts/index.js";
 export type { CacheData, CacheTotals } from "./panels/cache.js";
+export type { EventNode, EventsData } from "./panels/events/index.js";
 export type { OpenApiData, Violation as OpenApiViolation } from "./panels/openapi/index.js";
 export type { NPlusOneGroup, SqlGroup, SqlPanelData } from "./panels/sql/types.js";
 export type { TemplatesData } from "./panels/templates.js";

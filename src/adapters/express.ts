@@ -4,6 +4,7 @@ import { type AppInfo, type RequestContext, type RouteInfo, tryGetContext } from
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
+import { beginLayerStep } from "../instrument/events/express.js";
 import { patchMethod } from "../instrument/guard.js";
 import { basePattern, enterMount, mountPattern } from "./express/mount-patterns.js";
 import { serveOwnRoute } from "./shared.js";
@@ -12,7 +13,7 @@ import { serveOwnRoute } from "./shared.js";
 interface ExpressLayer {
   name?: string;
   route?: { path: string | string[]; methods: Record<string, boolean>; stack?: ExpressLayer[] };
-  handle?: { stack?: ExpressLayer[] };
+  handle?: ((...args: never[]) => unknown) & { stack?: ExpressLayer[] };
   regexp?: RegExp & { fast_slash?: boolean };
   path?: string;
   matchers?: unknown[];
@@ -90,7 +91,11 @@ function routerOf(app: ExpressApp): ExpressRouter | undefined {
 
 const patchedLayers = new WeakSet<object>();
 
-/** Captures handler errors where Express routes them: the Layer's error path (4: handle_error, 5: handleError). */
+/**
+ * The one patch of Express's Layer: captures handler errors where Express routes them (4:
+ * handle_error, 5: handleError), notes router mount patterns, and times every layer for the
+ * Events panel (4: handle_request, 5: handleRequest).
+ */
 function patchLayerErrors(app: ExpressApp): void {
   const layer = routerOf(app)?.stack[0];
   const proto = layer ? Object.getPrototypeOf(layer) : undefined;
@@ -101,8 +106,12 @@ function patchLayerErrors(app: ExpressApp): void {
       proto,
       name,
       (original) =>
-        function glassboxLayerError(this: unknown, ...args: unknown[]) {
-          recordError(tryGetContext(), args[0]);
+        function glassboxLayerError(this: ExpressLayer, ...args: unknown[]) {
+          const ctx = tryGetContext();
+          recordError(ctx, args[0]);
+          // A real error handler (four arguments) is a step of the Events panel.
+          if (ctx && this.handle?.length === 4 && typeof args[3] === "function")
+            args[3] = beginLayerStep(ctx, this, args[2] as ServerResponse, args[3] as Next, true);
           return original.apply(this, args);
         },
     );
@@ -113,15 +122,16 @@ function patchLayerErrors(app: ExpressApp): void {
       name,
       (original) =>
         function glassboxLayerRequest(this: ExpressLayer, req: unknown, res: unknown, next: unknown) {
-          // Plain middleware layers (most calls) pass straight through.
-          const isRoute = this.route !== undefined;
-          if (!isRoute && !Array.isArray(this.handle?.stack)) return original.call(this, req, res, next);
           const ctx = tryGetContext();
-          if (!ctx) return original.call(this, req, res, next);
+          // Outside a recorded request, and error handlers Express skips here, pass straight through.
+          if (!ctx || (this.handle?.length ?? 0) > 3) return original.call(this, req, res, next);
+          const isRoute = this.route !== undefined;
           // A route layer's next is where the route's errors leave it, even with no error middleware after it.
-          if (isRoute) return original.call(this, req, res, notingErrors(ctx, next as Next));
-          enterMount(req as ExpressRequest, this);
-          return original.call(this, req, res, next);
+          let onward = isRoute ? notingErrors(ctx, next as Next) : (next as Next);
+          if (!isRoute && Array.isArray(this.handle?.stack)) enterMount(req as ExpressRequest, this);
+          // Each layer is a step of the Events panel: in when called, out when it calls next().
+          onward = beginLayerStep(ctx, this, res as ServerResponse, onward);
+          return original.call(this, req, res, onward);
         },
     );
   }

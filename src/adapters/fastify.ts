@@ -11,6 +11,7 @@ import type { GlassboxOptions } from "../core/config.js";
 import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
+import { installFastifySteps } from "../instrument/events/fastify.js";
 import { readNodeBody, sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { pathOf } from "./shared.js";
@@ -79,6 +80,9 @@ function install(app: FastifyInstance, gb: Glassbox): void {
     // itself (its content-type parser resumes in the request's async scope).
     gb.run(ctx, done);
   });
+
+  // Right after the hook above, so each stage marker of the Events panel runs first in its stage.
+  installFastifySteps(app, contextOf);
 
   // App-level onSend hooks run before route-level ones, and compression plugins
   // (@fastify/compress) add theirs per route: the page is still plain HTML here.

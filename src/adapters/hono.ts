@@ -5,6 +5,7 @@ import type { AppInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { forwardedIp } from "../core/exchange.js";
 import { Glassbox } from "../core/glassbox.js";
+import { type DispatchingRequest, traceHonoDispatch } from "../instrument/events/hono.js";
 import { readNodeBody } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { answeredRoute, type HonoRequestRouting, type HonoRoute, listHonoRoutes } from "./hono/routes.js";
@@ -84,6 +85,8 @@ export function glassbox(options: GlassboxHonoOptions = {}): GlassboxHonoMiddlew
       return undefined;
     }
     ctx.app = info;
+    // Each middleware and handler after glassbox becomes a step of the Events panel.
+    const steps = traceHonoDispatch(ctx, c.req as unknown as DispatchingRequest);
     try {
       await gb.run(ctx, next);
     } catch (error) {
@@ -91,6 +94,7 @@ export function glassbox(options: GlassboxHonoOptions = {}): GlassboxHonoMiddlew
       recordError(ctx, c.error ?? error);
       throw error;
     } finally {
+      steps?.finish();
       readRouting(ctx, c);
     }
     // Hono caught a handler's error, gave it to app.onError and left it here.

@@ -5,6 +5,7 @@ import type { GlassboxOptions } from "../core/config.js";
 import { type AppInfo, type RouteInfo, tryGetContext } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
+import { type ComposingApp, composeWithSteps, timedKoaStep } from "../instrument/events/koa.js";
 import { patchMethod } from "../instrument/guard.js";
 import { readNodeBody, sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
@@ -44,6 +45,14 @@ interface Router {
   stack: RouterLayer[];
 }
 
+export interface GlassboxKoaOptions extends GlassboxOptions {
+  /**
+   * The Koa app, so the Events panel can time each middleware (glassbox wraps them when the app
+   * composes its chain at `listen()`/`callback()`). Without it, only @koa/router handlers are timed.
+   */
+  app?: ComposingApp;
+}
+
 export interface GlassboxKoaMiddleware {
   (ctx: KoaContext, next: Next): Promise<unknown>;
   /** The running glassbox (undefined when disabled): its store, subscribe() and close(). */
@@ -59,14 +68,15 @@ export interface GlassboxKoaMiddleware {
  * import Router from "@koa/router";
  * import { glassbox } from "glassbox/koa";
  * const app = new Koa();
- * app.use(glassbox());
+ * app.use(glassbox({ app }));
  * const router = new Router();
  * router.get("/", (ctx) => { ctx.type = "html"; ctx.body = "<html><body>hi</body></html>"; });
  * app.use(router.routes());
  * app.listen(3000);
  */
-export function glassbox(options: GlassboxOptions = {}): GlassboxKoaMiddleware {
-  const gb = Glassbox.create(options);
+export function glassbox(options: GlassboxKoaOptions = {}): GlassboxKoaMiddleware {
+  const { app: koaApp, ...glassboxOptions } = options;
+  const gb = Glassbox.create(glassboxOptions);
   if (!gb) return Object.assign((_ctx: KoaContext, next: Next) => next(), { glassbox: undefined });
   const apps = new WeakMap<KoaApp, KoaAppInfo>();
   const middleware = async function glassboxKoa(ctx: KoaContext, next: Next): Promise<unknown> {
@@ -93,6 +103,8 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxKoaMiddleware {
       throw error;
     }
   };
+  // Each middleware after glassbox becomes a step of the Events panel.
+  if (koaApp) composeWithSteps(koaApp, middleware);
   return Object.assign(middleware, { glassbox: gb });
 }
 
@@ -154,7 +166,11 @@ class KoaAppInfo {
       if (this.watched.get(router) === router.stack.length) continue;
       this.watched.set(router, router.stack.length);
       for (const layer of router.stack) {
-        for (let i = 0; i < layer.stack.length; i++) patchMethod(layer.stack, String(i), recordingErrors);
+        const last = layer.stack.length - 1;
+        for (let i = 0; i <= last; i++)
+          patchMethod(layer.stack, String(i), (original) =>
+            recordingErrors(timedKoaStep(original, routeStep(layer, original, i === last))),
+          );
       }
     }
   }
@@ -178,6 +194,14 @@ class KoaAppInfo {
     this.listed = { size, routes };
     return routes;
   }
+}
+
+/** How a route's handler (its last function) or route middleware is named in the Events panel. */
+function routeStep(layer: RouterLayer, fn: Handler, isHandler: boolean) {
+  const path = String(layer.path);
+  if (!isHandler) return { kind: "middleware" as const, name: fn.name || "anonymous", path };
+  const methods = layer.methods.filter((m) => m !== "HEAD");
+  return { kind: "handler" as const, name: fn.name || `${methods.join(",") || "ALL"} ${path}`, path };
 }
 
 function recordingErrors(original: Handler): Handler {

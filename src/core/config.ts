@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { ExplainConnection } from "../explain/connection.js";
 import type { AlertRule } from "../panels/alerts/types.js";
 import type { Store } from "../store/store.js";
 import { describeIssues } from "./config-issues.js";
@@ -92,15 +93,25 @@ const templatesOptions = z.strictObject({
   maxValueBytes: z.int().min(16).default(256),
 });
 
+const eventsOptions = z.strictObject({
+  /** Bytes of the data of one `event()` or emitter event kept (as JSON); larger data is cut and marked. */
+  maxDataBytes: z.int().min(16).default(1024),
+});
+
 const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
+/** Held opaque so the settings panel never shows the credentials in it. */
+const connection = (what: string) =>
+  z
+    .custom<object>(isObject, what)
+    .transform((v) => (v instanceof ExplainConnection ? v : new ExplainConnection(v)));
 
 const explainOptions = z.strictObject({
   /** A pg config (`{ connectionString }`, `{ host, user, ... }`) or a pg.Pool; not the app's connection. */
-  postgres: z.custom<object>(isObject, "a pg connection config or a pg.Pool").optional(),
+  postgres: connection("a pg connection config or a pg.Pool").optional(),
   /** A mysql2 connection config (`{ uri }`, `{ host, user, ... }`) or a mysql2/promise pool. */
-  mysql: z.custom<object>(isObject, "a mysql2 connection config or a mysql2/promise pool").optional(),
+  mysql: connection("a mysql2 connection config or a mysql2/promise pool").optional(),
   /** `{ path }` of the SQLite file (opened read-only), or a better-sqlite3 Database. */
-  sqlite: z.custom<object>(isObject, "{ path } or a better-sqlite3 Database").optional(),
+  sqlite: connection("{ path } or a better-sqlite3 Database").optional(),
   /** A plan that takes longer than this many milliseconds is cancelled. */
   statementTimeoutMs: z.int().min(1).max(600_000).default(2000),
   /** Allow EXPLAIN ANALYZE, BUFFERS on PostgreSQL (runs the query, then rolls back). */
@@ -182,6 +193,8 @@ export const configSchema = z.strictObject({
   cache: cacheOptions.default(() => cacheOptions.parse({})),
   /** Templates panel: how much of each context value is kept. */
   templates: templatesOptions.default(() => templatesOptions.parse({})),
+  /** Events panel: how much of each user or emitter event's data is kept. */
+  events: eventsOptions.default(() => eventsOptions.parse({})),
   /** Alerts panel: rules to disable, thresholds, your own rules. */
   alerts: alertOptions.default(() => alertOptions.parse({})),
   /** An OpenAPI 3.x document to match and validate requests against (path, object or function). */

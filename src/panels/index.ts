@@ -2,6 +2,7 @@ import type { GlassboxConfig } from "../core/config.js";
 import type { Panel } from "../core/panel.js";
 import { createAlertsPanel } from "./alerts/index.js";
 import { cachePanel } from "./cache.js";
+import { eventsPanel } from "./events/index.js";
 import { headersPanel } from "./headers.js";
 import { loggingPanel } from "./logging.js";
 import { createOpenApiPanel } from "./openapi/index.js";
@@ -31,6 +32,7 @@ export function builtinPanels(config?: Pick<GlassboxConfig, "alerts" | "openapi"
     sqlPanel,
     cachePanel,
     templatesPanel,
+    eventsPanel,
     settingsPanel,
     versionsPanel,
     ...(config?.openapi !== undefined ? [createOpenApiPanel(config.openapi)] : []),

@@ -1,0 +1,131 @@
+/**
+ * Fastify's lifecycle as steps, one per stage. glassbox's plugin is registered first, so its hook
+ * is the first of each stage: it marks where the stage starts, and the stage runs until the next
+ * one starts. So a stage's time is all of its hooks plus the work Fastify does before the next
+ * stage (body parsing after preParsing, schema validation after preValidation, writing the
+ * response after onSend). The handler is timed through Fastify's
+ * `tracing:fastify.request.handler` diagnostics channel, from its call to the next stage.
+ * Individual hooks of one stage are not told apart.
+ */
+import { tracingChannel } from "node:diagnostics_channel";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { RequestContext } from "../../core/context.js";
+import { refCounted } from "../guard.js";
+import { describeAddress, lifecycleEvent } from "./lifecycle.js";
+import { closeStep, openStep, type StepEvent } from "./step.js";
+
+type ContextOf = (request: FastifyRequest) => RequestContext | undefined;
+
+/** The stage running now in each request. */
+const stages = new WeakMap<RequestContext, StepEvent>();
+
+/**
+ * Ends the stage running in `ctx` and starts the next one.
+ *
+ * @example
+ * markStage(ctx, "hook", "preHandler");
+ */
+export function markStage(ctx: RequestContext, kind: "hook" | "handler", name: string, path?: string): void {
+  try {
+    const running = stages.get(ctx);
+    if (running) closeStep(ctx, running);
+    const step = openStep(ctx, path ? { kind, name, path } : { kind, name });
+    if (step) stages.set(ctx, step);
+    else stages.delete(ctx);
+  } catch {
+    // Bookkeeping only: the request goes on.
+  }
+}
+
+/** Store Fastify publishes on its handler channel (lib/handle-request.js). */
+interface HandlerStore {
+  request?: FastifyRequest;
+  route?: { url?: string; method?: string };
+}
+
+let lookup: ContextOf | undefined;
+
+const subscribeHandler = refCounted(() => {
+  const channel = tracingChannel("fastify.request.handler");
+  const handlers = {
+    start(message: unknown) {
+      const store = message as HandlerStore;
+      const ctx = store.request && lookup?.(store.request);
+      if (!ctx) return;
+      const url = store.route?.url;
+      const name = `${store.route?.method ?? "handler"}${url ? ` ${url}` : ""}`;
+      markStage(ctx, "handler", name, url);
+    },
+    error(message: unknown) {
+      const store = message as HandlerStore;
+      const ctx = store.request && lookup?.(store.request);
+      const running = ctx ? stages.get(ctx) : undefined;
+      if (running?.kind === "handler") running.error = true;
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd() {},
+  };
+  channel.subscribe(handlers);
+  return () => channel.unsubscribe(handlers);
+});
+
+/**
+ * Adds glassbox's stage markers to a Fastify app (call it right after glassbox's onRequest hook,
+ * so every marker is the first hook of its stage), subscribes to the handler channel, and
+ * records the server's listen and close as lifecycle events.
+ *
+ * @example
+ * installFastifySteps(app, (request) => contextOf(request));
+ */
+export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf): void {
+  lookup = contextOf;
+  const mark = (request: FastifyRequest, name: string) => {
+    const ctx = contextOf(request);
+    if (ctx) markStage(ctx, "hook", name);
+  };
+  app.addHook("onRequest", function glassboxStageOnRequest(request, _reply, done) {
+    mark(request, "onRequest");
+    done();
+  });
+  app.addHook("preParsing", function glassboxStagePreParsing(request, _reply, payload, done) {
+    mark(request, "preParsing");
+    done(null, payload);
+  });
+  app.addHook("preValidation", function glassboxStagePreValidation(request, _reply, done) {
+    mark(request, "preValidation");
+    done();
+  });
+  app.addHook("preHandler", function glassboxStagePreHandler(request, _reply, done) {
+    mark(request, "preHandler");
+    done();
+  });
+  app.addHook("preSerialization", function glassboxStagePreSerialization(request, _reply, payload, done) {
+    mark(request, "preSerialization");
+    done(null, payload);
+  });
+  app.addHook("onError", function glassboxStageOnError(request, _reply, _error, done) {
+    mark(request, "onError");
+    done();
+  });
+  app.addHook("onSend", function glassboxStageOnSend(request, _reply, payload, done) {
+    mark(request, "onSend");
+    done(null, payload);
+  });
+  app.addHook("onResponse", function glassboxStageOnResponse(request, _reply, done) {
+    mark(request, "onResponse");
+    done();
+  });
+  const release = subscribeHandler();
+  app.addHook("onListen", function glassboxOnListen(done) {
+    const address = describeAddress(app.server.address());
+    lifecycleEvent("listen", address ? { address } : undefined);
+    done();
+  });
+  // preClose runs before the onClose hooks, while glassbox is still open to record it.
+  app.addHook("preClose", function glassboxPreClose(done) {
+    lifecycleEvent("close");
+    release();
+    done();
+  });
+}

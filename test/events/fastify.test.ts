@@ -1,0 +1,80 @@
+import Fastify from "fastify";
+import { afterEach, describe, expect, it } from "vitest";
+import { glassbox } from "../../src/adapters/fastify.js";
+import { recordFor, testOptions } from "../helpers/http.js";
+import { eventsOf, node, sleep } from "./helpers.js";
+
+let close: (() => Promise<unknown>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function start(build: (app: ReturnType<typeof Fastify>) => void) {
+  const plugin = glassbox(testOptions());
+  const app = Fastify();
+  await app.register(plugin);
+  build(app);
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  close = () => app.close();
+  return { url, gb: plugin.glassbox! };
+}
+
+describe("events panel on fastify", () => {
+  it("times each stage, the sleeping preHandler at about 50 ms, then the handler", async () => {
+    const { url, gb } = await start((app) => {
+      app.addHook("onRequest", async () => {});
+      app.addHook("preHandler", async () => {
+        await sleep(50);
+      });
+      app.post("/items", async function createItem(request: { body: unknown }) {
+        await sleep(10);
+        return { received: request.body };
+      });
+    });
+    const res = await fetch(`${url}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ a: 1 }),
+    });
+    expect(await res.json()).toEqual({ received: { a: 1 } });
+    const data = eventsOf(await recordFor(gb, res));
+
+    const names = data.nodes.map((n) => n.name);
+    expect(names).toEqual([
+      "onRequest",
+      "preParsing",
+      "preValidation",
+      "preHandler",
+      "POST /items",
+      "preSerialization",
+      "onSend",
+      ...(names.includes("onResponse") ? ["onResponse"] : []),
+    ]);
+    expect(node(data, "preHandler")).toMatchObject({ kind: "hook", depth: 0 });
+    expect(node(data, "preHandler").durationMs).toBeGreaterThanOrEqual(45);
+    const handler = node(data, "POST /items");
+    expect(handler).toMatchObject({ kind: "handler", path: "/items" });
+    expect(handler.durationMs).toBeGreaterThanOrEqual(8);
+    for (const other of ["onRequest", "preParsing", "preValidation", "onSend"])
+      expect(node(data, other).durationMs).toBeLessThan(node(data, "preHandler").durationMs);
+    const starts = data.nodes.map((n) => n.startMs);
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    expect(data.totals.middlewareMs).toBeGreaterThanOrEqual(45);
+  });
+
+  it("shows onError when the handler throws, and marks the handler", async () => {
+    const { url, gb } = await start((app) => {
+      app.get("/boom", async () => {
+        throw new Error("boom");
+      });
+    });
+    const res = await fetch(`${url}/boom`);
+    expect(res.status).toBe(500);
+    const data = eventsOf(await recordFor(gb, res));
+    expect(node(data, "GET /boom").error).toBe(true);
+    const names = data.nodes.map((n) => n.name);
+    expect(names.indexOf("onError")).toBeGreaterThan(names.indexOf("GET /boom"));
+    expect(names.indexOf("onSend")).toBeGreaterThan(names.indexOf("onError"));
+  });
+});
