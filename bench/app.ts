@@ -23,6 +23,19 @@ const options = {
 const als = new AsyncLocalStorage<object>();
 const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
 
+/** A pg pool for the /pg route (one small query per request); instrumented when glassbox is on. */
+async function pgPool(): Promise<{ query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> } | undefined> {
+  if (!process.env.BENCH_PG) return undefined;
+  const { default: pg } = await import("pg");
+  if (variant === "glassbox") {
+    const { instrumentPg } = await import("../src/index.js");
+    instrumentPg(pg);
+  }
+  return new pg.Pool({ host: "127.0.0.1", user: "postgres", database: "test", max: 10 });
+}
+const pool = await pgPool();
+const pgQuery = async () => (await pool!.query("SELECT $1::int AS n, now() AS at", [42])).rows[0];
+
 async function express(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   const { default: expressFactory } = await import("express");
   const app = expressFactory();
@@ -38,6 +51,9 @@ async function express(): Promise<(req: IncomingMessage, res: ServerResponse) =>
   app.get("/json", (_req, res) => {
     res.json(payload);
   });
+  app.get("/pg", async (_req, res) => {
+    res.json(await pgQuery());
+  });
   return app;
 }
 
@@ -51,6 +67,7 @@ async function fastify(): Promise<number> {
   }
   app.get("/hello", async () => "hello");
   app.get("/json", async () => payload);
+  app.get("/pg", pgQuery);
   await app.listen({ port: 0, host: "127.0.0.1" });
   return (app.server.address() as AddressInfo).port;
 }

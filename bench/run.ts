@@ -1,5 +1,5 @@
 /**
- * HTTP overhead benchmark: `npm run bench` (options: --frameworks express,fastify --routes hello,json
+ * HTTP overhead benchmark: `npm run bench` (options: --frameworks express,fastify --routes hello,json,pg
  * --rounds 5 --duration 3 --connections 50).
  *
  * Each variant runs in its own app process (bench/app.ts); this process is the load generator
@@ -15,7 +15,7 @@ import autocannon from "autocannon";
 const { values } = parseArgs({
   options: {
     frameworks: { type: "string", default: "express,fastify" },
-    routes: { type: "string", default: "hello,json" },
+    routes: { type: "string", default: "hello,json,pg" },
     variants: { type: "string", default: "bare,als,glassbox,disabled" },
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
@@ -41,7 +41,7 @@ function startApp(framework: string, variant: string): Promise<{ child: ChildPro
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", framework, variant], {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NODE_ENV: "development" },
+      env: { ...process.env, NODE_ENV: "development", ...(routes.includes("pg") ? { BENCH_PG: "1" } : {}) },
     });
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
