@@ -24,7 +24,9 @@ const als = new AsyncLocalStorage<object>();
 const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
 
 /** A pg pool for the /pg route (one small query per request); instrumented when glassbox is on. */
-async function pgPool(): Promise<{ query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> } | undefined> {
+async function pgPool(): Promise<
+  { query(sql: string, params: unknown[]): Promise<{ rows: unknown[] }> } | undefined
+> {
   if (!process.env.BENCH_PG) return undefined;
   const { default: pg } = await import("pg");
   if (variant === "glassbox") {

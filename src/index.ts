@@ -49,8 +49,8 @@ export type { ViewNode, ViewValue } from "./core/view.js";
 export { view } from "./core/view.js";
 export {
   EXPLAIN_FAILURES,
-  type ExplainFailureCode,
   ExplainFailure,
+  type ExplainFailureCode,
   type ExplainResult,
   explainRecordedQuery,
   type PlanHint,
