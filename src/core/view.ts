@@ -14,7 +14,25 @@ export type ViewNode =
   | { type: "json"; value: unknown }
   | { type: "text"; text: string; tone?: "muted" | "info" | "warning" | "error" }
   | { type: "badge"; text: string; tone?: "muted" | "info" | "warning" | "error" | "ok" }
-  | { type: "list"; items: ViewNode[] };
+  | { type: "list"; items: ViewNode[] }
+  | ActionNode;
+
+/**
+ * A button that asks glassbox to do something on demand and shows the answer (view nodes, or the
+ * error as text) below it. `action` names what to do; each action carries its own arguments, so
+ * a new one is a new member of this union. A renderer that does not know an action shows the
+ * button disabled.
+ */
+export type ActionNode = {
+  type: "action";
+  /** EXPLAIN a query glassbox recorded: `POST {prefix}/api/requests/:recordId/queries/:queryId/explain`. */
+  action: "explain";
+  label: string;
+  recordId: string;
+  queryId: string;
+  /** PostgreSQL only: EXPLAIN ANALYZE, BUFFERS (needs the `explain.analyze` option). */
+  analyze?: boolean;
+};
 
 /** A cell or value: plain text/number, or a node for richer content (code, badge, stack). */
 export type ViewValue = string | number | boolean | null | ViewNode;
@@ -38,4 +56,8 @@ export const view = {
     tone ? { type: "text", text, tone } : { type: "text", text },
   badge: (text: string, tone?: "muted" | "info" | "warning" | "error" | "ok"): ViewNode =>
     tone ? { type: "badge", text, tone } : { type: "badge", text },
+  explain: (label: string, recordId: string, queryId: string, analyze?: boolean): ActionNode =>
+    analyze
+      ? { type: "action", action: "explain", label, recordId, queryId, analyze }
+      : { type: "action", action: "explain", label, recordId, queryId },
 };

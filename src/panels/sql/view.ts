@@ -1,5 +1,8 @@
 import { formatFrame, type StackFrame } from "../../core/callsite.js";
+import type { GlassboxRecord } from "../../core/record.js";
 import { type ViewNode, type ViewValue, view } from "../../core/view.js";
+import { isReadOnlySql } from "../../explain/read-only.js";
+import type { SqlEvent } from "../../instrument/sql-event.js";
 import type { SqlGroup, SqlPanelData } from "./types.js";
 
 const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
@@ -8,11 +11,13 @@ const site = (frame: StackFrame | undefined): ViewValue => (frame ? formatFrame(
 /**
  * The SQL panel as view nodes: totals, N+1 groups with their fix, duplicates, similar queries,
  * then every query with its SQL, parameters, rows, time and call site. Reads stored data only.
+ * A read-only query gets an Explain button (and Explain analyze on PostgreSQL) when the record
+ * is given.
  *
  * @example
- * const nodes = sqlView(record.panels.sql.data as SqlPanelData);
+ * const nodes = sqlView(record.panels.sql.data as SqlPanelData, record);
  */
-export function sqlView(data: SqlPanelData): ViewNode[] {
+export function sqlView(data: SqlPanelData, record?: Pick<GlassboxRecord, "id">): ViewNode[] {
   const nodes: ViewNode[] = [
     view.kv([
       ["Queries", data.queries.length],
@@ -57,6 +62,7 @@ export function sqlView(data: SqlPanelData): ViewNode[] {
             view.code("sql", q.sql, q.truncated),
             ...(q.error ? [view.badge(q.error, "error")] : []),
             ...(slow.has(q.queryId) ? [view.badge("slow", "warning")] : []),
+            ...explainActions(q, record?.id),
           ],
         },
         q.params === undefined ? "" : view.json(q.params),
@@ -68,6 +74,20 @@ export function sqlView(data: SqlPanelData): ViewNode[] {
     ),
   );
   return nodes;
+}
+
+const SYSTEMS = new Set(["postgresql", "mysql", "sqlite"]);
+
+/**
+ * Explain buttons for a query the EXPLAIN endpoint would accept: a single read-only SELECT whose
+ * SQL was kept whole. Other queries get none (the endpoint would refuse them anyway).
+ */
+function explainActions(q: SqlEvent, recordId: string | undefined): ViewNode[] {
+  if (!recordId || typeof q.queryId !== "string" || typeof q.sql !== "string" || q.truncated) return [];
+  if (!SYSTEMS.has(q.system) || !isReadOnlySql(q.sql, q.system).ok) return [];
+  const buttons = [view.explain("Explain", recordId, q.queryId)];
+  if (q.system === "postgresql") buttons.push(view.explain("Explain analyze", recordId, q.queryId, true));
+  return buttons;
 }
 
 function groupSection(title: string, groups: SqlGroup[], collapsed = false): ViewNode {

@@ -1,6 +1,7 @@
 import { Component, type ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { Tone, ViewNode, ViewValue } from "../shared/types.js";
+import { ActionView, RowDetailSlot, useRowDetail } from "./actions.js";
 import { type Token, tokenizeJson, tokenizeSql } from "./highlight.js";
 import { JsonTree } from "./json-tree.js";
 
@@ -86,9 +87,15 @@ export function NodeView({ node }: { node: ViewNode }) {
           ))}
         </ul>
       );
+    case "action":
+      return <ActionView node={node} renderNodes={renderNodes} />;
     default:
       return <JsonTree value={node} />;
   }
+}
+
+function renderNodes(nodes: ViewNode[]) {
+  return nodes.map((node, i) => <NodeView key={i} node={node} />);
 }
 
 /**
@@ -172,13 +179,7 @@ function TableView({
         </thead>
         <tbody>
           {rows.slice(0, shown).map((row, r) => (
-            <tr key={r}>
-              {asArray(row).map((cell, c) => (
-                <td key={c}>
-                  <ValueView value={cell} />
-                </td>
-              ))}
-            </tr>
+            <TableRow key={r} cells={asArray(row)} width={columns.length} />
           ))}
         </tbody>
       </table>
@@ -188,6 +189,29 @@ function TableView({
         </button>
       )}
     </div>
+  );
+}
+
+/** One row; what an action in it answers (an EXPLAIN plan) shows in a full-width row below. */
+function TableRow({ cells, width }: { cells: ViewValue[]; width: number }) {
+  const [publish, detail] = useRowDetail();
+  return (
+    <>
+      <tr>
+        <RowDetailSlot.Provider value={publish}>
+          {cells.map((cell, c) => (
+            <td key={c}>
+              <ValueView value={cell} />
+            </td>
+          ))}
+        </RowDetailSlot.Provider>
+      </tr>
+      {detail && (
+        <tr class="gb-row-detail">
+          <td colSpan={Math.max(width, cells.length, 1)}>{detail}</td>
+        </tr>
+      )}
+    </>
   );
 }
 

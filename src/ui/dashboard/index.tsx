@@ -1,5 +1,8 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { ViewActionsProvider } from "../components/actions.js";
+import { createApi } from "../shared/api.js";
+import { prefix } from "./api.js";
 import { ComparePage } from "./compare-page.js";
 import { DetailPage } from "./detail-page.js";
 import { ListPage } from "./list-page.js";
@@ -60,4 +63,10 @@ function App() {
 }
 
 const root = document.getElementById("glassbox-dashboard");
-if (root) render(<App />, root);
+if (root)
+  render(
+    <ViewActionsProvider actions={createApi(prefix)}>
+      <App />
+    </ViewActionsProvider>,
+    root,
+  );

@@ -8,7 +8,8 @@ export type {
   RecordSummary,
   TimelineEntry,
 } from "../../core/record.js";
-export type { ViewNode, ViewValue } from "../../core/view.js";
+export type { ActionNode, ViewNode, ViewValue } from "../../core/view.js";
+export type { ExplainResult } from "../../explain/explain-query.js";
 
 import type { ViewNode } from "../../core/view.js";
 

@@ -1,4 +1,5 @@
 import { render } from "preact";
+import { ViewActionsProvider } from "../components/actions.js";
 import { createApi } from "../shared/api.js";
 import { Toolbar } from "./app.js";
 import { loadPrefs, pageStorage } from "./prefs.js";
@@ -36,14 +37,16 @@ export function defineToolbarElement(config: ToolbarConfig): void {
       root.append(mount);
       const storage = pageStorage();
       render(
-        <Toolbar
-          prefix={config.prefix}
-          pageId={config.pageId}
-          api={api}
-          initialPrefs={loadPrefs(storage)}
-          storage={storage}
-          onCall={(listener) => subscribeCalls(tracker, listener)}
-        />,
+        <ViewActionsProvider actions={api}>
+          <Toolbar
+            prefix={config.prefix}
+            pageId={config.pageId}
+            api={api}
+            initialPrefs={loadPrefs(storage)}
+            storage={storage}
+            onCall={(listener) => subscribeCalls(tracker, listener)}
+          />
+        </ViewActionsProvider>,
         mount,
       );
     }
