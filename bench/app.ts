@@ -14,11 +14,22 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const [framework = "express", variant = "bare"] = process.argv.slice(2);
+// The built package by default (what users run; `npm run build` first); BENCH_SOURCE=src for the sources.
+const SOURCE = process.env.BENCH_SOURCE === "src" ? "../src" : "../dist";
 const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
 const options = {
   enabled: variant !== "disabled",
-  store: { path: join(dir, "glassbox.db") },
+  store: {
+    path:
+      process.env.BENCH_STORE === "memory"
+        ? (false as const)
+        : process.env.BENCH_STORE === "sqlite-memory"
+          ? ":memory:"
+          : join(dir, "glassbox.db"),
+  },
   logger: { warn: () => {} },
+  // For finding what costs what: BENCH_DISABLE=alerts,events
+  disablePanels: process.env.BENCH_DISABLE ? process.env.BENCH_DISABLE.split(",") : [],
 };
 const als = new AsyncLocalStorage<object>();
 const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
@@ -30,7 +41,7 @@ async function pgPool(): Promise<
   if (!process.env.BENCH_PG) return undefined;
   const { default: pg } = await import("pg");
   if (variant === "glassbox") {
-    const { instrumentPg } = await import("../src/index.js");
+    const { instrumentPg } = await import(`${SOURCE}/index.js`);
     instrumentPg(pg);
   }
   return new pg.Pool({ host: "127.0.0.1", user: "postgres", database: "test", max: 10 });
@@ -44,7 +55,7 @@ async function express(): Promise<(req: IncomingMessage, res: ServerResponse) =>
   app.set("etag", false);
   if (variant === "als") app.use((_req, _res, next) => als.run({}, next));
   if (variant === "glassbox" || variant === "disabled") {
-    const { glassbox } = await import("../src/adapters/express.js");
+    const { glassbox } = await import(`${SOURCE}/adapters/express.js`);
     app.use(glassbox(options));
   }
   app.get("/hello", (_req, res) => {
@@ -64,7 +75,7 @@ async function fastify(): Promise<number> {
   const app = fastifyFactory();
   if (variant === "als") app.addHook("onRequest", (_req, _reply, done) => als.run({}, done));
   if (variant === "glassbox" || variant === "disabled") {
-    const { glassbox } = await import("../src/adapters/fastify.js");
+    const { glassbox } = await import(`${SOURCE}/adapters/fastify.js`);
     await app.register(glassbox(options));
   }
   app.get("/hello", async () => "hello");

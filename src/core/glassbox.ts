@@ -164,16 +164,9 @@ export class Glassbox {
       ...(this.config.serverTiming ? { serverTiming: () => serverTimingHeader(this, ctx) } : {}),
       warn: (code, message) => this.warner.warn(code, message),
     });
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      res.removeListener("finish", finish);
-      res.removeListener("close", finish);
-      this.complete(ctx, res, seen, body, req.complete);
-    };
-    res.once("finish", finish);
-    res.once("close", finish);
+    // 'close' follows 'finish' on every response (and alone when the client went away): one
+    // listener sees both endings.
+    res.once("close", () => this.complete(ctx, res, seen, body, req.complete));
     return ctx;
   }
 

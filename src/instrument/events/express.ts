@@ -52,10 +52,10 @@ export function beginLayerStep(
     const open = containers.get(ctx);
     const parent = open ? findParent(open, layer) : undefined;
     const kind = kindOf(layer, parent?.step);
-    const path = pathOf(layer);
+    const { name, path } = describeLayer(layer, kind, errorHandler);
     step = openStep(ctx, {
       kind,
-      name: nameOf(layer, kind, errorHandler),
+      name,
       ...(path ? { path } : {}),
       ...(parent ? { parent: parent.step } : {}),
     });
@@ -91,6 +91,28 @@ export function beginLayerStep(
     }
     return next(error);
   };
+}
+
+// A layer's name and path never change: work them out once (mount patterns parse a RegExp).
+const described = new WeakMap<object, Map<string, { name: string; path: string | undefined }>>();
+
+function describeLayer(
+  layer: StepLayer,
+  kind: StepKind,
+  errorHandler: boolean,
+): { name: string; path: string | undefined } {
+  const key = `${kind}:${errorHandler}`;
+  let byKind = described.get(layer);
+  if (!byKind) {
+    byKind = new Map();
+    described.set(layer, byKind);
+  }
+  let found = byKind.get(key);
+  if (!found) {
+    found = { name: nameOf(layer, kind, errorHandler), path: pathOf(layer) };
+    byKind.set(key, found);
+  }
+  return found;
 }
 
 /** The innermost running router or route whose stack holds this layer. */

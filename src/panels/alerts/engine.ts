@@ -109,6 +109,7 @@ function ruleInput(
   // Header rules judge pages a browser renders: not redirects, 204 or 304.
   const isPage = (status >= 200 && status < 300 && status !== 204) || status >= 400;
   const length = Number(headerValue(resHeaders, "content-length"));
+  let https: boolean | undefined;
   return {
     ctx,
     panels,
@@ -118,7 +119,11 @@ function ruleInput(
     responseHeader: (name) => headerValue(resHeaders, name),
     requestHeader: (name) => headerValue(reqHeaders, name),
     isHtml: isPage && isHtmlType(headerValue(resHeaders, "content-type")),
-    isHttps: ctx.request?.tls === true || (trustsProxy(ctx) && forwardedProto(reqHeaders) === "https"),
+    // Lazy: reading the framework's trust-proxy setting costs more than most rules.
+    get isHttps() {
+      https ??= ctx.request?.tls === true || (forwardedProto(reqHeaders) === "https" && trustsProxy(ctx));
+      return https;
+    },
     responseBytes: res?.bytes ?? (Number.isFinite(length) && length >= 0 ? length : undefined),
     get setCookies() {
       cookies ??= headerValues(resHeaders, "set-cookie")

@@ -8,7 +8,12 @@ export const anomalyQueries: AlertRule = {
     "The request ran thresholds.anomalyFactor (default 3) times more queries than its route's recent median.",
   check({ stats, baseline, thresholds }) {
     const queries = stats["sql.queries"];
-    if (queries === undefined || baseline.queries.length < thresholds.anomalyMinSamples) return undefined;
+    if (
+      queries === undefined ||
+      queries < thresholds.anomalyMinExtraQueries ||
+      baseline.queries.length < thresholds.anomalyMinSamples
+    )
+      return undefined;
     const mid = median(baseline.queries);
     if (queries < mid * thresholds.anomalyFactor || queries - mid < thresholds.anomalyMinExtraQueries)
       return undefined;

@@ -7,9 +7,11 @@ export const anomalySlow: AlertRule = {
   description:
     "The request was thresholds.anomalyFactor (default 3) times slower than its route's recent median.",
   check({ ctx, baseline, thresholds }) {
-    if (baseline.durations.length < thresholds.anomalyMinSamples) return undefined;
-    const mid = median(baseline.durations);
     const ms = ctx.durationMs;
+    // Cheap exits first: most requests are too fast to be an anomaly, whatever the median.
+    if (ms < thresholds.anomalyMinDeltaMs || baseline.durations.length < thresholds.anomalyMinSamples)
+      return undefined;
+    const mid = median(baseline.durations);
     if (ms < mid * thresholds.anomalyFactor || ms - mid < thresholds.anomalyMinDeltaMs) return undefined;
     return {
       severity: "warning",
