@@ -22,6 +22,7 @@ export const WARNINGS = {
   GBXW007:
     "The Hono app does not run on @hono/node-server (no node request/response in c.env); glassbox passes its requests through unrecorded.",
   GBXW008: "An alert rule threw; its alerts are missing from that record, the other rules still ran.",
+  GBXW009: "The toolbar or dashboard script is missing: the UI of this glassbox checkout is not built.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -72,6 +72,12 @@ async function route(
   if (get && /^\/[\w.-]+\.(js|css|map|svg|png)$/.test(sub)) {
     const asset = uiAsset(sub.slice(1));
     if (asset) return text(200, asset.body, asset.type, { "cache-control": "no-cache" });
+    if (/^\/(toolbar|dashboard)\.(js|css)$/.test(sub)) {
+      // A checkout of glassbox itself, not built yet: say so instead of a silent blank page.
+      const help = `glassbox's UI is not built (${sub.slice(1)} is missing): run "npm run build:ui" in the glassbox folder.`;
+      gb.warner.warn("GBXW009", help);
+      return text(404, `/* ${help} */`, sub.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8");
+    }
   }
   return undefined;
 }
