@@ -2,7 +2,7 @@ import { ExplainFailure } from "../failure.js";
 import type { Plan, PlanNode } from "../plan.js";
 import { tableAliases } from "../tables.js";
 import { loadDriver } from "./load-driver.js";
-import { type ExplainJob, type Runner, withDeadline } from "./runner.js";
+import { type ExplainJob, type Leased, leasedRunner, type Runner, timedOut } from "./runner.js";
 
 // mysql2 is an optional peer: these are the few shapes glassbox uses (its promise API).
 type Row = Record<string, unknown>;
@@ -27,10 +27,7 @@ interface MysqlPromiseModule {
 
 const isPool = (v: object): v is MysqlPoolLike => typeof (v as MysqlPoolLike).getConnection === "function";
 
-interface Lease {
-  conn: MysqlConnectionLike;
-  done(destroy: boolean): Promise<void>;
-}
+type Lease = Leased<MysqlConnectionLike>;
 
 async function lease(connection: object): Promise<Lease> {
   if (isPool(connection)) {
@@ -40,14 +37,14 @@ async function lease(connection: object): Promise<Lease> {
         "GBX_EXPLAIN_NOT_CONFIGURED",
         "explain.mysql must be a connection config or a mysql2/promise pool",
       );
-    return { conn, done: async (destroy) => (destroy ? conn.destroy() : conn.release()) };
+    return { connection: conn, done: async (destroy) => (destroy ? conn.destroy() : conn.release()) };
   }
   const mysql = loadDriver<MysqlPromiseModule>("mysql2/promise");
   // One statement per call, whatever the user's config says.
   const conn = await mysql.createConnection({ ...connection, multipleStatements: false });
   conn.on?.("error", () => {});
   return {
-    conn,
+    connection: conn,
     done: async (destroy) => (destroy ? conn.destroy() : conn.end().catch(() => conn.destroy())),
   };
 }
@@ -62,28 +59,7 @@ async function lease(connection: object): Promise<Lease> {
  * const plan = await run({ sql: "SELECT * FROM users WHERE id = ?", params: [1], analyze: false, timeoutMs: 2000 });
  */
 export function mysqlRunner(connection: object): Runner {
-  return async (job) => {
-    const { conn, done } = await lease(connection).catch((error: unknown) => {
-      throw error instanceof ExplainFailure
-        ? error
-        : new ExplainFailure(
-            "GBX_EXPLAIN_FAILED",
-            `could not connect to MySQL for EXPLAIN: ${(error as Error).message}`,
-          );
-    });
-    let destroy = false;
-    try {
-      return await withDeadline(plan(conn, job), job.timeoutMs + 1000, () => {
-        destroy = true;
-        return timedOut(job.timeoutMs);
-      });
-    } catch (error) {
-      destroy = true;
-      throw translate(error, job.timeoutMs);
-    } finally {
-      await done(destroy);
-    }
-  };
+  return leasedRunner("MySQL", () => lease(connection), plan, translate);
 }
 
 async function plan(conn: MysqlConnectionLike, job: ExplainJob): Promise<Plan> {
@@ -146,13 +122,6 @@ export function toTree(rows: Row[], aliases: Map<string, string> = new Map()): P
 
 const str = (v: unknown): string | undefined =>
   typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : undefined;
-
-function timedOut(ms: number): ExplainFailure {
-  return new ExplainFailure(
-    "GBX_EXPLAIN_TIMEOUT",
-    `EXPLAIN was cancelled after the statement timeout (${ms} ms); raise explain.statementTimeoutMs to wait longer.`,
-  );
-}
 
 function translate(error: unknown, timeoutMs: number): Error {
   if (error instanceof ExplainFailure) return error;

@@ -1,7 +1,7 @@
 import { ExplainFailure } from "../failure.js";
 import type { Plan, PlanNode } from "../plan.js";
 import { loadDriver } from "./load-driver.js";
-import { type ExplainJob, type Runner, withDeadline } from "./runner.js";
+import { type ExplainJob, type Leased, leasedRunner, type Runner, timedOut } from "./runner.js";
 
 // pg is an optional peer: these are the few shapes glassbox uses.
 interface PgResult {
@@ -28,17 +28,13 @@ interface PgModuleLike {
 const isPool = (v: object): v is PgPoolLike =>
   typeof (v as PgPoolLike).connect === "function" && typeof (v as { query?: unknown }).query === "function";
 
-/** A connection for one EXPLAIN, and how to let go of it (destroyed when it may be mid-statement). */
-interface Lease {
-  client: PgClientLike;
-  done(destroy: boolean): Promise<void>;
-}
+type Lease = Leased<PgClientLike>;
 
 async function lease(connection: object): Promise<Lease> {
   if (isPool(connection)) {
     const client = await connection.connect();
     return {
-      client,
+      connection: client,
       done: async (destroy) => client.release(destroy),
     };
   }
@@ -48,7 +44,7 @@ async function lease(connection: object): Promise<Lease> {
   // A connection cut on timeout reports an error event; it is already handled by the caller.
   client.on?.("error", () => {});
   await client.connect();
-  return { client, done: () => client.end().catch(() => undefined) };
+  return { connection: client, done: () => client.end().catch(() => undefined) };
 }
 
 /**
@@ -61,28 +57,7 @@ async function lease(connection: object): Promise<Lease> {
  * const plan = await run({ sql: "SELECT * FROM users WHERE id = $1", params: [1], analyze: false, timeoutMs: 2000 });
  */
 export function pgRunner(connection: object): Runner {
-  return async (job) => {
-    const { client, done } = await lease(connection).catch((error: unknown) => {
-      throw error instanceof ExplainFailure
-        ? error
-        : new ExplainFailure(
-            "GBX_EXPLAIN_FAILED",
-            `could not connect to PostgreSQL for EXPLAIN: ${(error as Error).message}`,
-          );
-    });
-    let destroy = false;
-    try {
-      return await withDeadline(plan(client, job), job.timeoutMs + 1000, () => {
-        destroy = true;
-        return timedOut(job.timeoutMs);
-      });
-    } catch (error) {
-      destroy = true;
-      throw translate(error, job.timeoutMs);
-    } finally {
-      await done(destroy);
-    }
-  };
+  return leasedRunner("PostgreSQL", () => lease(connection), plan, translate);
 }
 
 async function plan(client: PgClientLike, job: ExplainJob): Promise<Plan> {
@@ -211,13 +186,6 @@ export function toNode(p: PgPlan): PlanNode {
   }
   if (Object.keys(details).length) node.details = details;
   return node;
-}
-
-function timedOut(ms: number): ExplainFailure {
-  return new ExplainFailure(
-    "GBX_EXPLAIN_TIMEOUT",
-    `EXPLAIN was cancelled after the statement timeout (${ms} ms); raise explain.statementTimeoutMs to wait longer.`,
-  );
 }
 
 function translate(error: unknown, timeoutMs: number): Error {
