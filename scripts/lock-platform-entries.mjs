@@ -7,8 +7,28 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const lock = JSON.parse(readFileSync("package-lock.json", "utf8"));
 const packages = lock.packages;
-const OS = ["android", "darwin", "freebsd", "linux", "openbsd", "openharmony", "sunos", "aix", "netbsd", "win32"];
-const CPU = { arm64: "arm64", x64: "x64", arm: "arm", ia32: "ia32", loong64: "loong64", ppc64: "ppc64", riscv64: "riscv64", s390x: "s390x" };
+const OS = [
+  "android",
+  "darwin",
+  "freebsd",
+  "linux",
+  "openbsd",
+  "openharmony",
+  "sunos",
+  "aix",
+  "netbsd",
+  "win32",
+];
+const CPU = {
+  arm64: "arm64",
+  x64: "x64",
+  arm: "arm",
+  ia32: "ia32",
+  loong64: "loong64",
+  ppc64: "ppc64",
+  riscv64: "riscv64",
+  s390x: "s390x",
+};
 
 /** os, cpu and libc from a name like `cli-linux-x64-musl` or `rollup-linux-arm-gnueabihf`. */
 function platformOf(name) {
@@ -23,7 +43,8 @@ function platformOf(name) {
 let added = 0;
 for (const [path, entry] of Object.entries(packages)) {
   for (const [dep, version] of Object.entries(entry.optionalDependencies ?? {})) {
-    const parentDir = path.slice(0, path.lastIndexOf("node_modules/") + "node_modules/".length) || "node_modules/";
+    const parentDir =
+      path.slice(0, path.lastIndexOf("node_modules/") + "node_modules/".length) || "node_modules/";
     const key = `${parentDir}${dep}`;
     if (packages[key] || packages[`node_modules/${dep}`]) continue;
     const platform = platformOf(dep);
@@ -39,7 +60,9 @@ for (const [path, entry] of Object.entries(packages)) {
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)));
+const sorted = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : 1)),
+);
 lock.packages = sorted;
 writeFileSync("package-lock.json", `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${added} platform entries`);

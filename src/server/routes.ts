@@ -76,7 +76,11 @@ async function route(
       // A checkout of glassbox itself, not built yet: say so instead of a silent blank page.
       const help = `glassbox's UI is not built (${sub.slice(1)} is missing): run "npm run build:ui" in the glassbox folder.`;
       gb.warner.warn("GBXW009", help);
-      return text(404, `/* ${help} */`, sub.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8");
+      return text(
+        404,
+        `/* ${help} */`,
+        sub.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8",
+      );
     }
   }
   return undefined;
