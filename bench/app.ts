@@ -30,6 +30,7 @@ const options = {
   logger: { warn: () => {} },
   // For finding what costs what: BENCH_DISABLE=alerts,events
   disablePanels: process.env.BENCH_DISABLE ? process.env.BENCH_DISABLE.split(",") : [],
+  ...(process.env.BENCH_NO_HEADERS ? { serverTiming: false, toolbar: false } : {}),
 };
 const als = new AsyncLocalStorage<object>();
 const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
