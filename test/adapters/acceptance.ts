@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Glassbox } from "../../src/core/glassbox.js";
 import type { GlassboxRecord } from "../../src/core/record.js";
-import { recordFor } from "../helpers/http.js";
+import { recordFor, waitForRecords } from "../helpers/http.js";
 
 /**
  * The acceptance every adapter must pass, run against a real app on a real socket. Each
@@ -51,9 +51,47 @@ export async function writeStream(write: (chunk: string) => unknown): Promise<vo
 
 const TOOLBAR = `<script src="/__glassbox/toolbar.js"`;
 
-function logMessages(record: GlassboxRecord): string[] {
+/** The log lines a record holds, in order. */
+export function logMessages(record: GlassboxRecord): string[] {
   const data = record.panels.logging?.data as { records: { message: string }[] } | undefined;
   return (data?.records ?? []).map((r) => r.message);
+}
+
+/** A body sent a little after the headers, so the app reads it from a later socket event. */
+export function lateBody(text: string): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    async start(controller) {
+      await delay(1 + Math.random() * 10);
+      controller.enqueue(new TextEncoder().encode(text));
+      controller.close();
+    },
+  });
+}
+
+/**
+ * Sends 500 concurrent `POST /work/<i>` with a late JSON body `{ token }` and checks every
+ * record holds exactly the app's two log lines for its own token: `<first> <token>`, then
+ * `handler <token>`. The app answers 200 from route `/work/:n`.
+ */
+export async function expectLatePostsIsolated(url: string, gb: Glassbox, first: string): Promise<void> {
+  const tokens = Array.from({ length: 500 }, (_, i) => `tok-${i}-${Math.random().toString(36).slice(2)}`);
+  const responses = await Promise.all(
+    tokens.map((token, i) =>
+      fetch(`${url}/work/${i}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: lateBody(JSON.stringify({ token })),
+        duplex: "half",
+      } as RequestInit),
+    ),
+  );
+  await waitForRecords(gb, 500);
+  for (const [i, res] of responses.entries()) {
+    expect(res.status).toBe(200);
+    const record = await recordFor(gb, res);
+    expect(record.route).toBe("/work/:n");
+    expect(logMessages(record)).toEqual([`${first} ${tokens[i]}`, `handler ${tokens[i]}`]);
+  }
 }
 
 /** Registers the shared acceptance tests for one adapter. */

@@ -6,9 +6,16 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/fastify.js";
 import type { Glassbox } from "../../src/core/glassbox.js";
-import type { GlassboxRecord } from "../../src/core/record.js";
 import { rawRequest, recordFor, testOptions, waitForRecords } from "../helpers/http.js";
-import { delay, describeAcceptance, PAGE, randomDelay, writeStream } from "./acceptance.js";
+import {
+  delay,
+  describeAcceptance,
+  expectLatePostsIsolated,
+  logMessages,
+  PAGE,
+  randomDelay,
+  writeStream,
+} from "./acceptance.js";
 
 const TOOLBAR = `<script src="/__glassbox/toolbar.js"`;
 
@@ -77,25 +84,6 @@ async function start(
   await routes(app);
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return { url, gb: plugin.glassbox! };
-}
-
-/**
- * A body sent a little after the headers, as a browser on a real network does: Fastify then
- * parses it from a later socket event, outside the context glassbox opened for the request.
- */
-function lateBody(text: string): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async start(controller) {
-      await sleep(1 + Math.random() * 10);
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-}
-
-function logMessages(record: GlassboxRecord): string[] {
-  const data = record.panels.logging?.data as { records: { message: string }[] } | undefined;
-  return (data?.records ?? []).map((r) => r.message);
 }
 
 describe("fastify adapter", () => {
@@ -216,24 +204,7 @@ describe("fastify adapter", () => {
           },
         );
       });
-      const tokens = Array.from({ length: 500 }, (_, i) => `tok-${i}-${Math.random().toString(36).slice(2)}`);
-      const responses = await Promise.all(
-        tokens.map((token, i) =>
-          fetch(`${url}/work/${i}`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: lateBody(JSON.stringify({ token })),
-            duplex: "half",
-          } as RequestInit),
-        ),
-      );
-      await waitForRecords(gb, 500);
-      for (const [i, res] of responses.entries()) {
-        expect(res.status).toBe(200);
-        const record = await recordFor(gb, res);
-        expect(record.route).toBe("/work/:n");
-        expect(logMessages(record)).toEqual([`pre ${tokens[i]}`, `handler ${tokens[i]}`]);
-      }
+      await expectLatePostsIsolated(url, gb, "pre");
     } finally {
       console.log = realLog;
     }

@@ -8,9 +8,15 @@ import compress from "koa-compress";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/koa.js";
 import type { Glassbox } from "../../src/core/glassbox.js";
-import type { GlassboxRecord } from "../../src/core/record.js";
 import { listen, type Running, rawRequest, recordFor, testOptions, waitForRecords } from "../helpers/http.js";
-import { delay, describeAcceptance, PAGE, randomDelay, writeStream } from "./acceptance.js";
+import {
+  delay,
+  describeAcceptance,
+  expectLatePostsIsolated,
+  PAGE,
+  randomDelay,
+  writeStream,
+} from "./acceptance.js";
 
 const TOOLBAR = `<script src="/__glassbox/toolbar.js"`;
 
@@ -78,11 +84,6 @@ describeAcceptance("koa", {
   },
   patterns: { user: "/users/:id", syncError: "/sync-error", asyncError: "/async-error" },
 });
-
-function logMessages(record: GlassboxRecord): string[] {
-  const data = record.panels.logging?.data as { records: { message: string }[] } | undefined;
-  return (data?.records ?? []).map((r) => r.message);
-}
 
 describe("koa adapter", () => {
   let running: Running | undefined;
@@ -193,24 +194,7 @@ describe("koa adapter", () => {
         });
         app.use(router.routes());
       });
-      const tokens = Array.from({ length: 500 }, (_, i) => `tok-${i}-${Math.random().toString(36).slice(2)}`);
-      const responses = await Promise.all(
-        tokens.map((token, i) =>
-          fetch(`${url}/work/${i}`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body: lateBody(JSON.stringify({ token })),
-            duplex: "half",
-          } as RequestInit),
-        ),
-      );
-      await waitForRecords(gb, 500);
-      for (const [i, res] of responses.entries()) {
-        expect(res.status).toBe(200);
-        const record = await recordFor(gb, res);
-        expect(record.route).toBe("/work/:n");
-        expect(logMessages(record)).toEqual([`before ${tokens[i]}`, `handler ${tokens[i]}`]);
-      }
+      await expectLatePostsIsolated(url, gb, "before");
     } finally {
       console.log = realLog;
     }
@@ -302,14 +286,3 @@ describe("koa adapter", () => {
     expect((await fetch(`${running.url}/__glassbox/api/health`)).status).toBe(404);
   });
 });
-
-/** A body sent a little after the headers, so the app reads it from a later socket event. */
-function lateBody(text: string): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    async start(controller) {
-      await delay(1 + Math.random() * 10);
-      controller.enqueue(new TextEncoder().encode(text));
-      controller.close();
-    },
-  });
-}
