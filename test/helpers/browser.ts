@@ -27,3 +27,11 @@ export function launchBrowser(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * Where browser tests save their screenshots: docs/screenshots (used by docs/ui.md) when
+ * UPDATE_SCREENSHOTS=1, else test-results/screenshots, so an ordinary test run leaves the
+ * committed pictures alone.
+ */
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "test-results/screenshots";

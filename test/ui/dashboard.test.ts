@@ -1,12 +1,12 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
+import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
 import { waitForRecords } from "../helpers/http.js";
 import { type DashboardApp, ensureDashboardBuilt, PAYLOADS, startDashboardApp } from "./dashboard-app.js";
 import { makeRecord } from "./records.js";
 
 const skip = browserUnavailable();
-const SHOTS = "docs/screenshots";
+const SHOTS = SCREENSHOTS;
 
 describe.skipIf(skip)("dashboard in the browser", () => {
   let app: DashboardApp;

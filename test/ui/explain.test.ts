@@ -17,11 +17,11 @@ import type { GlassboxOptions } from "../../src/core/config.js";
 import { instrumentBetterSqlite3 } from "../../src/instrument/better-sqlite3.js";
 import { instrumentPg } from "../../src/instrument/pg.js";
 import type { SqlPanelData } from "../../src/panels/sql/types.js";
-import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
+import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
 import { listen, type Running, recordFor, testOptions } from "../helpers/http.js";
 import { serviceMissing } from "../helpers/services.js";
 
-const SHOTS = "docs/screenshots";
+const SHOTS = SCREENSHOTS;
 const BOOKS = "gb_ui_explain_books";
 const VISITS = "gb_ui_explain_visits";
 const SELECT_SQL = `SELECT id, title FROM ${BOOKS} WHERE author = ?`;

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { browserUnavailable, launchBrowser } from "../helpers/browser.js";
+import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
 import { ensureUiBuilt, PAYLOADS, startUiApp, type UiApp } from "./app.js";
 
-const SHOTS = "docs/screenshots";
+const SHOTS = SCREENSHOTS;
 
 let browser: Browser;
 let app: UiApp;
