@@ -1,7 +1,7 @@
 import type { RequestContext } from "./context.js";
 import type { Glassbox } from "./glassbox.js";
 import type { PanelOutput } from "./panel.js";
-import { type GlassboxRecord, RECORD_SCHEMA, type ServerTimingEntry } from "./record.js";
+import { type GlassboxRecord, type PanelRecord, RECORD_SCHEMA, type ServerTimingEntry } from "./record.js";
 import { redactUrl } from "./redact.js";
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -54,11 +54,11 @@ export function buildRecord(gb: Glassbox, ctx: RequestContext): GlassboxRecord {
     }
     if (!output) continue;
     earlier.set(panel.id, output);
-    record.panels[panel.id] = {
-      title: panel.title,
-      ...(output.summary ? { summary: output.summary } : {}),
-      ...(output.data !== undefined ? { data: output.data } : {}),
-    };
+    // Built field by field: no throwaway objects per panel on this per-request path.
+    const stored: PanelRecord = { title: panel.title };
+    if (output.summary) stored.summary = output.summary;
+    if (output.data !== undefined) stored.data = output.data;
+    record.panels[panel.id] = stored;
     if (output.stats) Object.assign(record.stats, output.stats);
     if (output.alerts) record.alerts.push(...output.alerts);
     if (output.timeline) record.timeline.push(...output.timeline);

@@ -45,7 +45,7 @@ export class SqliteRecords {
     }
     this.insert = this.db.prepare(
       `INSERT OR IGNORE INTO records (id, schema, kind, service, trace_id, started_at, duration_ms, method, path, route, status, alert_count, stats)
-       VALUES (@id, @schema, @kind, @service, @traceId, @startedAt, @durationMs, @method, @path, @route, @status, @alertCount, @stats)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertJson = this.db.prepare("INSERT OR REPLACE INTO record_json (rowid, json) VALUES (?, ?)");
     this.selectOne = this.db.prepare(
@@ -107,21 +107,22 @@ export class SqliteRecords {
   write(records: readonly GlassboxRecord[]): void {
     const tx = this.db.transaction((batch: readonly GlassboxRecord[]) => {
       for (const r of batch) {
-        const info = this.insert.run({
-          id: r.id,
-          schema: r.schema,
-          kind: r.kind,
-          service: r.service,
-          traceId: r.traceId,
-          startedAt: r.startedAt,
-          durationMs: r.durationMs,
-          method: r.method ?? null,
-          path: r.path ?? null,
-          route: r.route ?? null,
-          status: r.status ?? null,
-          alertCount: r.alerts.length,
-          stats: JSON.stringify(r.stats),
-        });
+        // Positional binding: cheaper than naming thirteen parameters per record.
+        const info = this.insert.run(
+          r.id,
+          r.schema,
+          r.kind,
+          r.service,
+          r.traceId,
+          r.startedAt,
+          r.durationMs,
+          r.method ?? null,
+          r.path ?? null,
+          r.route ?? null,
+          r.status ?? null,
+          r.alerts.length,
+          JSON.stringify(r.stats),
+        );
         // One serialization per record; a duplicate id (a retried batch) is written once.
         if (info.changes === 1) {
           this.insertJson.run(
