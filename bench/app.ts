@@ -41,7 +41,7 @@ async function pgPool(): Promise<
 > {
   if (!process.env.BENCH_PG) return undefined;
   const { default: pg } = await import("pg");
-  if (variant === "glassbox") {
+  if (variant === "glassbox" && !process.env.BENCH_NO_SQL) {
     const { instrumentPg } = await import(`${SOURCE}/index.js`);
     instrumentPg(pg);
   }
