@@ -182,7 +182,8 @@ describe("large bodies", () => {
 
   it("survives a JSON body nested thousands of levels deep", async () => {
     const depth = 2000;
-    const body = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+    // A secret-named key sends the body through the parse-and-mask path, which must stay bounded.
+    const body = `{"password":"deep-secret","a":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`;
     const res = await fetch(`${running.url}/json`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -191,6 +192,7 @@ describe("large bodies", () => {
     expect(res.status).toBe(200);
     const record = await recordWhere((r) => r.path === "/json");
     expect(requestData(record).body!.text).toContain("[depth limit]");
+    expect(requestData(record).body!.text).not.toContain("deep-secret");
     await stillServing();
   });
 });
