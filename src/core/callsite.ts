@@ -10,7 +10,7 @@ export interface StackFrame {
 export interface CallSite {
   /** The first frame in the user's own code (outside node_modules, node internals and glassbox). */
   frame?: StackFrame;
-  /** A short stack from that frame on, at most `depth` frames. */
+  /** The app's own frames from that one on (libraries and node internals left out), at most `depth`. */
   stack: StackFrame[];
   /** The call came from glassbox's own code (its store, its EXPLAIN runner), not from the app. */
   internal?: boolean;
@@ -84,11 +84,10 @@ export function captureCallSite(
       internal = file.startsWith(OWN_DIR) || file.startsWith(`file://${OWN_DIR}`);
       looked = internal || isUserFrame(file);
     }
-    if (!found) {
-      if (!isUserFrame(file) || skipFiles?.(file)) continue;
-      found = true;
-    }
-    if (!file || file.startsWith("node:")) continue;
+    // Only the app's own frames: the routers, drivers and glassbox wrappers in between are noise
+    // to the reader and bytes in every stored record.
+    if (!isUserFrame(file) || (!found && skipFiles?.(file))) continue;
+    found = true;
     const frame: StackFrame = {
       file: cleanFile(file),
       line: site.getLineNumber() ?? 0,
