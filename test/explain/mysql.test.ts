@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mysqlRunner } from "../../src/explain/runners/mysql.js";
 import { instrumentMysql2 } from "../../src/instrument/mysql2.js";
 import { serviceMissing } from "../helpers/services.js";
-import { type ExplainApp, startExplainApp } from "./support.js";
+import { type ExplainApp, queryRoutes, startExplainApp } from "./support.js";
 
 const MY = { host: "127.0.0.1", port: 3306, user: "root", database: "test" };
 const missing = await serviceMissing("MariaDB", 3306);
@@ -43,15 +43,7 @@ describe.skipIf(missing)("EXPLAIN on MySQL/MariaDB", () => {
     pool = mysql.createPool({ ...MY, connectionLimit: 4 });
     app = await startExplainApp(
       (a) => {
-        const route = (path: string, run: () => Promise<unknown>) =>
-          a.get(path, async (_req, res, next) => {
-            try {
-              await run();
-              res.json({ ok: true });
-            } catch (error) {
-              next(error);
-            }
-          });
+        const route = queryRoutes(a);
         route("/by-author", () =>
           pool.query("SELECT id, title FROM gb_explain_my_books WHERE author_id = ?", [7]),
         );

@@ -7,7 +7,7 @@ import { instrumentPg } from "../../src/instrument/pg.js";
 import type { SqlPanelData } from "../../src/panels/sql/types.js";
 import { rawRequest } from "../helpers/http.js";
 import { serviceMissing } from "../helpers/services.js";
-import { type ExplainApp, startExplainApp } from "./support.js";
+import { type ExplainApp, queryRoutes, startExplainApp } from "./support.js";
 
 const PG = { host: "127.0.0.1", port: 5432, user: "postgres", database: "test" };
 const missing = await serviceMissing("PostgreSQL", 5432);
@@ -50,15 +50,7 @@ describe.skipIf(missing)("EXPLAIN on PostgreSQL", () => {
     app = await startExplainApp(
       (a) => {
         a.set("trust proxy", true);
-        const route = (path: string, run: () => Promise<unknown>) =>
-          a.get(path, async (_req, res, next) => {
-            try {
-              await run();
-              res.json({ ok: true });
-            } catch (error) {
-              next(error);
-            }
-          });
+        const route = queryRoutes(a);
         route("/by-author", () =>
           pool.query("SELECT id, title FROM gb_explain_books WHERE author_id = $1", [7]),
         );

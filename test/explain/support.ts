@@ -16,6 +16,24 @@ export interface ExplainApp extends SqlApp {
   recorded(path: string, sql: RegExp): Promise<{ record: GlassboxRecord; query: SqlEvent }>;
 }
 
+type Routes = Parameters<typeof startApp>[0];
+
+/**
+ * A `route(path, run)` helper for an Express app: GET `path` awaits `run()` (a query) and answers
+ * `{ ok: true }`, handing a driver error to Express.
+ */
+export function queryRoutes(app: Parameters<Routes>[0]) {
+  return (path: string, run: () => Promise<unknown>) =>
+    app.get(path, async (_req, res, next) => {
+      try {
+        await run();
+        res.json({ ok: true });
+      } catch (error) {
+        next(error);
+      }
+    });
+}
+
 /** A real Express app with glassbox (EXPLAIN configured) and the session token already fetched. */
 export async function startExplainApp(
   routes: Parameters<typeof startApp>[0],
