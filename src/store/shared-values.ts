@@ -19,14 +19,17 @@ export class SharedValues {
 
   private ref(value: object): { [REF]: string } {
     let hash = this.hashes.get(value);
+    let json: string | undefined;
     if (!hash) {
-      const json = JSON.stringify(value);
+      json = JSON.stringify(value);
       hash = createHash("sha1").update(json).digest("hex");
       this.hashes.set(value, hash);
-      if (!this.written.has(hash)) {
-        this.save(hash, json);
-        this.written.add(hash);
-      }
+    }
+    // Checked every time, not only on first sight: after clear() (or a rolled-back write) a value
+    // the app keeps using must be written again.
+    if (!this.written.has(hash)) {
+      this.save(hash, json ?? JSON.stringify(value));
+      this.written.add(hash);
     }
     return { [REF]: hash };
   }
@@ -63,7 +66,7 @@ export class SharedValues {
     return json === undefined ? { missing: `shared value ${hash} was pruned` } : JSON.parse(json);
   }
 
-  /** Forget what was written (after the table is cleared). */
+  /** Forget what was written (after the table is cleared, or a write was rolled back). */
   reset(): void {
     this.written.clear();
   }

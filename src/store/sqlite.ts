@@ -132,7 +132,13 @@ export class SqliteRecords {
         }
       }
     });
-    tx(records);
+    try {
+      tx(records);
+    } catch (error) {
+      // The transaction rolled back the shared values it wrote too: write them again next time.
+      this.shared.reset();
+      throw error;
+    }
   }
 
   get(id: string): GlassboxRecord | undefined {

@@ -76,6 +76,13 @@ describe("persistence", () => {
     expect(record.route).toBe("/items/:id");
     expect(record.status).toBe(200);
     expect(record.panels.request).toBeDefined();
+    // Panel data written once and shared between records (versions, settings, routes) reads back whole.
+    const versions = record.panels.versions?.data as { node?: string; dependencies?: object } | undefined;
+    expect(versions?.node).toBe(process.versions.node);
+    expect(versions?.dependencies).toBeTypeOf("object");
+    expect(
+      (record.panels.routes?.data as { routes?: { path: string }[] } | undefined)?.routes?.map((r) => r.path),
+    ).toContain("/items/:id");
     const health = await getJson<{ store: StoreHealth }>(`${api}/health`);
     expect(health.store).toMatchObject({ backend: "sqlite", path, records: 3, dropped: 0 });
   });
