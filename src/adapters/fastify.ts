@@ -11,6 +11,7 @@ import type { GlassboxOptions } from "../core/config.js";
 import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
+import { markShared } from "../core/shared.js";
 import { installFastifySteps } from "../instrument/events/fastify.js";
 import { readNodeBody, sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
@@ -151,7 +152,7 @@ function appInfo(app: FastifyInstance): AppInfo {
     frameworkVersion: app.version,
     routes: () => {
       if (!listed || listed.size !== routes.length)
-        listed = { size: routes.length, routes: withoutImplicitHead(routes) };
+        listed = { size: routes.length, routes: markShared(withoutImplicitHead(routes)) };
       return listed.routes;
     },
     settings: () => ({ ...app.initialConfig }),

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { GlassboxOptions } from "../core/config.js";
-import type { AppInfo } from "../core/context.js";
+import type { AppInfo, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { forwardedIp } from "../core/exchange.js";
 import { Glassbox } from "../core/glassbox.js";
+import { markShared } from "../core/shared.js";
 import { type DispatchingRequest, traceHonoDispatch } from "../instrument/events/hono.js";
 import { readNodeBody } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
@@ -50,7 +51,7 @@ export function glassbox(options: GlassboxHonoOptions = {}): GlassboxHonoMiddlew
   if (!gb) return Object.assign((_c: Context, next: Next) => next(), { glassbox: undefined });
   const info: AppInfo = {
     framework: "hono",
-    ...(app ? { routes: () => listHonoRoutes(app.routes) } : {}),
+    ...(app ? { routes: () => listedRoutes(app.routes) } : {}),
   };
 
   const middleware = async (c: Context, next: Next): Promise<Response | undefined> => {
@@ -116,4 +117,15 @@ function readRouting(ctx: { route?: string; params?: Record<string, string> }, c
   } catch {
     // A Hono version that stores routing differently: the record simply has no route.
   }
+}
+
+// One list per set of routes, shared by every record (the store writes it once).
+const listedByRoutes = new WeakMap<readonly HonoRoute[], { size: number; routes: RouteInfo[] }>();
+
+function listedRoutes(routes: readonly HonoRoute[]): RouteInfo[] {
+  const cached = listedByRoutes.get(routes);
+  if (cached?.size === routes.length) return cached.routes;
+  const listed = markShared(listHonoRoutes(routes));
+  listedByRoutes.set(routes, { size: routes.length, routes: listed });
+  return listed;
 }

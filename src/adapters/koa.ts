@@ -5,6 +5,7 @@ import type { GlassboxOptions } from "../core/config.js";
 import { type AppInfo, type RouteInfo, tryGetContext } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
+import { markShared } from "../core/shared.js";
 import { type ComposingApp, composeWithSteps, timedKoaStep } from "../instrument/events/koa.js";
 import { patchMethod } from "../instrument/guard.js";
 import { readNodeBody, sendOwnResponse } from "../server/response.js";
@@ -148,12 +149,18 @@ class KoaAppInfo {
   }
 
   /** The @koa/router instances mounted on the app: their dispatch middleware carries `.router`. */
+  // Found once per middleware list: this runs on every request.
+  private found: { count: number; routers: Router[] } | undefined;
+
   private routers(): Router[] {
+    const middleware = this.app.middleware;
+    if (this.found?.count === middleware.length) return this.found.routers;
     const out: Router[] = [];
-    for (const mw of this.app.middleware) {
+    for (const mw of middleware) {
       const router = (mw as { router?: unknown } | undefined)?.router as Router | undefined;
       if (router && Array.isArray(router.stack)) out.push(router);
     }
+    this.found = { count: middleware.length, routers: out };
     return out;
   }
 
@@ -191,7 +198,7 @@ class KoaAppInfo {
           if (method !== "HEAD" || !implicitHead) routes.push({ method, path, handlers });
       }
     }
-    this.listed = { size, routes };
+    this.listed = { size, routes: markShared(routes) };
     return routes;
   }
 }
