@@ -1,5 +1,5 @@
 import { definePanel } from "../../core/panel.js";
-import type { Alert, TimelineEntry } from "../../core/record.js";
+import type { TimelineEntry } from "../../core/record.js";
 import type { SqlEvent } from "../../instrument/sql-event.js";
 import { analyzeQueries } from "./analysis.js";
 import type { SqlPanelData } from "./types.js";
@@ -44,18 +44,7 @@ export const sqlPanel = definePanel<undefined, SqlPanelData>({
       durationMs: q.durationMs,
       ...(q.error ? { error: true } : {}),
     }));
-    const alerts: Alert[] = analysis.nplusone.map((g) => ({
-      rule: "sql.n-plus-one",
-      severity: "warning",
-      message: `N+1: the same query ran ${g.count} times from ${g.callSite ? `${g.callSite.file}:${g.callSite.line}` : "one place"} (${round(g.totalMs)} ms in all)`,
-      evidence: {
-        sql: g.normalized.slice(0, 300),
-        count: g.count,
-        totalMs: round(g.totalMs),
-        callSite: g.callSite ? `${g.callSite.file}:${g.callSite.line}:${g.callSite.column}` : null,
-      },
-      fix: g.suggestion,
-    }));
+    // N+1 groups become alerts through the alerts panel's sql.nplusone rule (one per group).
     const errors = queries.filter((q) => q.error).length;
     return {
       data,
@@ -70,7 +59,6 @@ export const sqlPanel = definePanel<undefined, SqlPanelData>({
         "sql.errors": errors,
       },
       timeline,
-      alerts,
     };
   },
 });
