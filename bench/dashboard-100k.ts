@@ -9,10 +9,10 @@
  *     in the DOM, median of several fresh page loads.
  * Prints a table and writes bench/results/dashboard.json. Not a test: numbers vary by machine.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import express from "express";
 import { glassbox } from "../src/adapters/express.js";
@@ -144,4 +144,5 @@ try {
 }
 
 console.table(results);
+mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2)}\n`);

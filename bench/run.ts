@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     }),
   ];
   console.log(lines.join("\n"));
-  mkdirSync("bench/results", { recursive: true });
+  mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
     `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, duration, connections, rows }, null, 2)}\n`,

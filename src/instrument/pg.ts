@@ -152,8 +152,6 @@ function rowsOf(result: unknown): number | undefined {
     for (const r of result) total += rowCount(r) ?? 0;
     return total;
   }
-  const r = result as { rowCount?: unknown; rows?: unknown } | undefined;
-  if (r && typeof r.rowCount !== "number" && Array.isArray(r.rows)) return r.rows.length;
   return rowCount(result);
 }
 

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { ExplainFailure } from "../failure.js";
 import type { Plan, PlanNode } from "../plan.js";
 import { tableAliases } from "../tables.js";
-import { type ExplainJob, type Runner, withDeadline } from "./runner.js";
+import { type ExplainJob, type Runner, timedOut, withDeadline } from "./runner.js";
 
 interface SqliteDatabaseLike {
   name: string;
@@ -72,15 +72,7 @@ async function inWorker(path: string, job: ExplainJob, tables: string[]): Promis
     worker.once("exit", (code) => resolve({ error: `the EXPLAIN worker stopped (exit code ${code})` }));
   });
   try {
-    return await withDeadline(
-      answer,
-      job.timeoutMs,
-      () =>
-        new ExplainFailure(
-          "GBX_EXPLAIN_TIMEOUT",
-          `EXPLAIN was cancelled after the statement timeout (${job.timeoutMs} ms); raise explain.statementTimeoutMs to wait longer.`,
-        ),
-    );
+    return await withDeadline(answer, job.timeoutMs, () => timedOut(job.timeoutMs));
   } finally {
     void worker.terminate();
   }

@@ -39,10 +39,20 @@ export function analyzeQueries(queries: readonly SqlEvent[], options: AnalysisOp
   const shapes = new Map<string, Bucket>();
   const sites = new Map<string, Bucket>();
   const slow: string[] = [];
+  // An N+1 loop repeats one text: normalize (a dozen regex passes) once per distinct text.
+  const normalizedOf = new Map<string, string>();
+  const normalize = (sql: string): string => {
+    let n = normalizedOf.get(sql);
+    if (n === undefined) {
+      n = normalizeSql(sql);
+      normalizedOf.set(sql, n);
+    }
+    return n;
+  };
   for (const q of queries) {
     if (q.durationMs >= options.slowMs) slow.push(q.queryId);
     push(exact, `${q.sql}\u0000${paramsKey(q)}`, q);
-    const normalized = normalizeSql(q.sql);
+    const normalized = normalize(q.sql);
     pushBucket(shapes, normalized, normalized, q);
     const frame = q.callSite?.frame;
     if (frame) pushBucket(sites, `${normalized}\u0000${frameKey(frame)}`, normalized, q);
@@ -52,7 +62,7 @@ export function analyzeQueries(queries: readonly SqlEvent[], options: AnalysisOp
   let duplicateCount = 0;
   for (const group of exact.values()) {
     if (group.length < 2) continue;
-    duplicates.push(toGroup(normalizeSql(group[0]!.sql), group));
+    duplicates.push(toGroup(normalize(group[0]!.sql), group));
     duplicateCount += group.length - 1;
   }
 

@@ -1,5 +1,5 @@
 import { Component, type ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import type { Tone, ViewNode, ViewValue } from "../shared/types.js";
 import { ActionView, RowDetailSlot, useRowDetail } from "./actions.js";
 import { type Token, tokenizeJson, tokenizeSql } from "./highlight.js";
@@ -224,7 +224,8 @@ function CodeView({
   text: string;
   truncated?: boolean | undefined;
 }) {
-  const tokens = tokensFor(language, text);
+  // The toolbar re-renders on every page call it tracks: tokenize a code block once per text.
+  const tokens = useMemo(() => tokensFor(language, text), [language, text]);
   return (
     <div class="gb-code-wrap">
       <pre class={`gb-code gb-lang-${language === "sql" || language === "json" ? language : "text"}`}>
