@@ -205,6 +205,9 @@ export function describeAcceptance(name: string, target: AcceptanceTarget): void
         if (length !== null) expect(Number(length)).toBe(Buffer.byteLength(PAGE));
         const record = await recordFor(glassbox, res);
         expect(record.method).toBe("HEAD");
+        expect((record.panels.response?.data as { injection?: string } | undefined)?.injection).not.toBe(
+          "injected",
+        );
       });
 
       it("leaves a 304 alone", async () => {
