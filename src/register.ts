@@ -1,6 +1,6 @@
 /**
- * Automatic mode: load this first and glassbox instruments the SQL drivers (pg, mysql2,
- * better-sqlite3) as the app requires or imports them. The app still adds the glassbox
+ * Automatic mode: load this first and glassbox instruments the drivers it knows (pg, mysql2,
+ * better-sqlite3, ioredis, redis, ejs, handlebars) as the app requires or imports them. The app still adds the glassbox
  * middleware; this only instruments.
  *
  *   node --import glassbox/register app.js     (ES modules, or both)

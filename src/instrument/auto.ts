@@ -26,7 +26,7 @@ const STATE_KEY = Symbol.for("glassbox.auto-instrument");
 type GlobalWithState = typeof globalThis & { [STATE_KEY]?: () => void };
 
 /**
- * Instruments the SQL drivers as the app loads them: `require` through require-in-the-middle,
+ * Instruments the drivers in AUTO_MODULES (SQL, Redis, template engines) as the app loads them: `require` through require-in-the-middle,
  * `import` through import-in-the-middle (its loader hook must be registered, as
  * `glassbox/register` does). Drivers already loaded are instrumented at once. Only instruments:
  * nothing is recorded until a glassbox middleware runs. Returns the undo; a second call returns
