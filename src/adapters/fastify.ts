@@ -13,9 +13,9 @@ import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
 import { installFastifySteps } from "../instrument/events/fastify.js";
-import { readNodeBody, sendOwnResponse } from "../server/response.js";
+import { sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
-import { pathOf } from "./shared.js";
+import { ownRequest, pathOf } from "./shared.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -122,13 +122,7 @@ function install(app: FastifyInstance, gb: Glassbox): void {
  */
 function serveOwn(gb: Glassbox, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
   const raw = request.raw;
-  handleOwnRoute(gb, {
-    method: raw.method ?? "GET",
-    url: raw.url ?? "/",
-    headers: raw.headers,
-    clientIp: request.ip,
-    readBody: () => readNodeBody(raw),
-  }).then(
+  handleOwnRoute(gb, ownRequest(raw, request.ip)).then(
     (response) => {
       if (!response) return done();
       reply.hijack();

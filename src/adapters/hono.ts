@@ -7,11 +7,10 @@ import { forwardedIp } from "../core/exchange.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
 import { type DispatchingRequest, traceHonoDispatch } from "../instrument/events/hono.js";
-import { readNodeBody } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { answeredRoute, type HonoRequestRouting, type HonoRoute, listHonoRoutes } from "./hono/routes.js";
 import { toWebResponse } from "./hono/web-response.js";
-import { pathOf } from "./shared.js";
+import { ownRequest, pathOf } from "./shared.js";
 
 export interface GlassboxHonoOptions extends GlassboxOptions {
   /**
@@ -68,13 +67,7 @@ export function glassbox(options: GlassboxHonoOptions = {}): GlassboxHonoMiddlew
     }
     const clientIp = forwardedIp(req, gb.config.trustProxy);
     if (gb.isOwnPath(pathOf(req.url))) {
-      const own = await handleOwnRoute(gb, {
-        method: req.method ?? "GET",
-        url: req.url ?? "/",
-        headers: req.headers,
-        clientIp,
-        readBody: () => readNodeBody(req),
-      }).catch(() => undefined);
+      const own = await handleOwnRoute(gb, ownRequest(req, clientIp)).catch(() => undefined);
       if (own) return toWebResponse(own);
       // Not for this client: the app answers (its own 404), as if glassbox were absent.
       await next();

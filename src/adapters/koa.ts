@@ -8,9 +8,9 @@ import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
 import { type ComposingApp, composeWithSteps, timedKoaStep } from "../instrument/events/koa.js";
 import { patchMethod } from "../instrument/guard.js";
-import { readNodeBody, sendOwnResponse } from "../server/response.js";
+import { sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
-import { packageVersion, pathOf } from "./shared.js";
+import { ownRequest, packageVersion, pathOf } from "./shared.js";
 
 // Koa and @koa/router are optional peers: these are the few shapes glassbox reads.
 interface KoaApp {
@@ -112,13 +112,7 @@ export function glassbox(options: GlassboxKoaOptions = {}): GlassboxKoaMiddlewar
 /** Answers a glassbox route; a refused client goes on down the app, which answers its usual 404. */
 async function serveOwn(gb: Glassbox, ctx: KoaContext, next: Next): Promise<unknown> {
   const req = ctx.req;
-  const response = await handleOwnRoute(gb, {
-    method: req.method ?? "GET",
-    url: req.url ?? "/",
-    headers: req.headers,
-    clientIp: ctx.ip,
-    readBody: () => readNodeBody(req),
-  }).catch(() => undefined);
+  const response = await handleOwnRoute(gb, ownRequest(req, ctx.ip)).catch(() => undefined);
   if (!response) return next();
   ctx.respond = false;
   sendOwnResponse(ctx.res, response);

@@ -1,7 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Glassbox } from "../core/glassbox.js";
-import { readNodeBody, sendOwnResponse } from "../server/response.js";
+import { type OwnRequest, readNodeBody, sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
+
+/** A node:http request as glassbox's own routes take it (the body is read only if a route needs it). */
+export function ownRequest(req: IncomingMessage, clientIp: string | undefined): OwnRequest {
+  return {
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    headers: req.headers,
+    clientIp,
+    readBody: () => readNodeBody(req),
+  };
+}
 
 /**
  * Serves a glassbox route on a node:http request/response pair, or calls `next` (the app's own
@@ -15,13 +26,7 @@ export function serveOwnRoute(
   clientIp: string | undefined,
   next: () => unknown,
 ): Promise<unknown> {
-  return handleOwnRoute(gb, {
-    method: req.method ?? "GET",
-    url: req.url ?? "/",
-    headers: req.headers,
-    clientIp,
-    readBody: () => readNodeBody(req),
-  }).then(
+  return handleOwnRoute(gb, ownRequest(req, clientIp)).then(
     (response) => (response ? sendOwnResponse(res, response) : next()),
     () => next(),
   );

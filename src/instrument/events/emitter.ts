@@ -2,7 +2,7 @@ import type { EventEmitter } from "node:events";
 import { activeContext } from "../../core/context.js";
 import { patchMethod } from "../guard.js";
 import { boundedData } from "./data.js";
-import { pointStep } from "./step.js";
+import { pointStep, stepsEnabled } from "./step.js";
 
 type EventName = string | symbol;
 
@@ -88,7 +88,8 @@ export function watchEmitter(
 function record(label: string, name: EventName, args: unknown[]): void {
   try {
     const ctx = activeContext();
-    if (!ctx) return;
+    // Before bounding the data (a JSON round trip): nothing to do when the panel is off.
+    if (!ctx || !stepsEnabled(ctx)) return;
     const init: Parameters<typeof pointStep>[1] = { kind: "emitter", name: `${label}: ${String(name)}` };
     if (args.length) {
       const kept = boundedData(ctx, args);

@@ -1,7 +1,7 @@
 import type { Server } from "node:net";
 import { activeContext } from "../../core/context.js";
 import { boundedData } from "./data.js";
-import { pointStep } from "./step.js";
+import { pointStep, stepsEnabled } from "./step.js";
 
 /**
  * Records an app lifecycle moment ("listen", "close") as a point event, usually in the
@@ -13,9 +13,14 @@ import { pointStep } from "./step.js";
 export function lifecycleEvent(name: string, data?: Record<string, unknown>): void {
   try {
     const ctx = activeContext();
-    if (!ctx) return;
+    // Before bounding the data (a JSON round trip): nothing to do when the panel is off.
+    if (!ctx || !stepsEnabled(ctx)) return;
     const init: Parameters<typeof pointStep>[1] = { kind: "lifecycle", name };
-    if (data !== undefined) init.data = boundedData(ctx, data).data;
+    if (data !== undefined) {
+      const kept = boundedData(ctx, data);
+      init.data = kept.data;
+      if (kept.truncated) init.truncated = true;
+    }
     pointStep(ctx, init);
   } catch {
     // Recording must never affect the server.

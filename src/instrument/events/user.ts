@@ -1,6 +1,6 @@
 import { activeContext } from "../../core/context.js";
 import { boundedData } from "./data.js";
-import { pointStep } from "./step.js";
+import { pointStep, stepsEnabled } from "./step.js";
 
 const MAX_NAME = 200;
 
@@ -19,7 +19,8 @@ const MAX_NAME = 200;
 export function event(name: string, data?: unknown): void {
   try {
     const ctx = activeContext();
-    if (!ctx) return;
+    // Before bounding the data (a JSON round trip): nothing to do when the panel is off.
+    if (!ctx || !stepsEnabled(ctx)) return;
     const init: Parameters<typeof pointStep>[1] = { kind: "user", name: String(name).slice(0, MAX_NAME) };
     if (data !== undefined) {
       const kept = boundedData(ctx, data);
