@@ -10,8 +10,8 @@ import {
   type ValueDiffRow,
 } from "../../core/record-diff.js";
 import type { RouteBaseline } from "../../server/compare.js";
+import { formatMs, formatTime } from "../shared/format.js";
 import { ApiError, api } from "./api.js";
-import { formatMs, formatTime } from "./format.js";
 import { hashLink } from "./router.js";
 
 /** One side of a comparison: a stored request, or a route's baseline. */

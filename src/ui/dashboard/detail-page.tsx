@@ -4,8 +4,8 @@ import type { ViewNode } from "../../core/view.js";
 import { JsonTree } from "../components/json-tree.js";
 import { PanelView } from "../components/view.js";
 import { Waterfall } from "../components/waterfall.js";
+import { formatMs, formatTime, statusTone } from "../shared/format.js";
 import { ApiError, api, isAbort } from "./api.js";
-import { formatMs, formatTime, statusTone } from "./format.js";
 import { hashLink, replaceHash } from "./router.js";
 
 /** One request: summary, alerts, the timeline waterfall and every panel. */

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { RecordSummary } from "../../core/record.js";
+import { formatCount, formatMs, formatTime, statusTone } from "../shared/format.js";
 import { ApiError, api, isAbort } from "./api.js";
 import { apiParams, filtersToHash, type ListFilters, PAGE_SIZES, readFilters } from "./filters.js";
-import { formatCount, formatMs, formatTime, statusTone } from "./format.js";
 import { useLiveRequests } from "./live.js";
 import { hashLink, replaceHash } from "./router.js";
 

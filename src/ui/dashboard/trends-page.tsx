@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { RouteTrend, TrendsResult } from "../../store/trends.js";
+import { formatCount, formatMs, formatTime } from "../shared/format.js";
 import { ApiError, api, isAbort } from "./api.js";
 import { type ChartSeries, TimeChart } from "./chart.js";
-import { formatCount, formatMs, formatTime } from "./format.js";
 import { hashLink, replaceHash } from "./router.js";
 
 const WINDOWS = [

@@ -2,8 +2,8 @@ import type { ComponentChild } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { Badge, NodeView, PanelView } from "../components/view.js";
 import { ApiError, type GlassboxApi, whenStored } from "../shared/api.js";
+import { formatMs, plural, statusTone } from "../shared/format.js";
 import type { GlassboxRecord, RecordViews, ViewNode } from "../shared/types.js";
-import { formatMs, plural, statusTone } from "./format.js";
 import { POSITIONS, type Position, type Prefs, savePrefs } from "./prefs.js";
 import type { TrackedCall } from "./tracker.js";
 

@@ -1,5 +1,6 @@
-/** Display helpers: every one returns plain text. */
+/** Display helpers for the toolbar and the dashboard alike: every one returns plain text. */
 
+/** "4.2 ms" and "42.0 ms" below 100 ms, "420 ms" up to 10 s, "12.5 s" above. */
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "—";
   if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
@@ -24,4 +25,9 @@ export function statusTone(status: number | undefined): "ok" | "warning" | "erro
   if (status >= 500) return "error";
   if (status >= 400) return "warning";
   return "ok";
+}
+
+/** "1 query", "3 queries": counts read as words. */
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
