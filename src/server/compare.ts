@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { median as medianOf } from "../core/median.js";
 import { queryShapes } from "../core/record-diff.js";
 import type { Condition, Store } from "../store/store.js";
-import { BadRequest } from "./list-query.js";
+import { parseParams } from "./list-query.js";
 
 const baselineParams = z.strictObject({
   route: z.string().min(1).max(2000),
@@ -34,12 +35,8 @@ export interface RouteBaseline {
   queries?: Array<{ sql: string; count: number; totalMs: number; share: number }>;
 }
 
-const median = (values: number[]): number => {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+// A route with no samples has a baseline of 0, not NaN.
+const median = (values: number[]): number => (values.length === 0 ? 0 : medianOf(values));
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
@@ -51,15 +48,7 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
  * base.durationMs; // median of the last 50 requests of GET /users/:id
  */
 export async function routeBaseline(store: Store, params: URLSearchParams): Promise<RouteBaseline> {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of params) raw[k] = v;
-  const parsed = baselineParams.safeParse(raw);
-  if (!parsed.success) {
-    throw new BadRequest(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "),
-    );
-  }
-  const p = parsed.data;
+  const p = parseParams(baselineParams, params);
   const where: Condition[] = [{ field: "route", op: "=", value: p.route }];
   if (p.method) where.push({ field: "method", op: "=", value: p.method.toUpperCase() });
   const limit = p.limit ?? 50;

@@ -25,25 +25,32 @@ const listParams = z.strictObject({
 
 export class BadRequest extends Error {}
 
-/** Turns the list endpoint's query string into a RecordQuery; a bad parameter says which and why. */
-export function parseListQuery(params: URLSearchParams): RecordQuery {
+/**
+ * Validates an endpoint's query string against its schema; a bad or unknown parameter throws
+ * BadRequest naming it (and, for an unknown one, the known names).
+ *
+ * @example
+ * const { minutes } = parseParams(z.strictObject({ minutes: z.coerce.number().optional() }), url.searchParams);
+ */
+export function parseParams<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.output<S> {
   const raw: Record<string, string> = {};
   for (const [k, v] of params) raw[k] = v;
-  const parsed = listParams.safeParse(raw);
-  if (!parsed.success) {
-    throw new BadRequest(
-      parsed.error.issues
-        .flatMap((i) =>
-          i.code === "unrecognized_keys"
-            ? i.keys.map(
-                (k) => `${k}: unknown parameter (known: ${Object.keys(listParams.shape).join(", ")})`,
-              )
-            : [`${i.path.join(".") || "query"}: ${i.message}`],
-        )
-        .join("; "),
-    );
-  }
-  const p = parsed.data;
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new BadRequest(
+    parsed.error.issues
+      .flatMap((i) =>
+        i.code === "unrecognized_keys"
+          ? i.keys.map((k) => `${k}: unknown parameter (known: ${Object.keys(schema.shape).join(", ")})`)
+          : [`${i.path.join(".") || "query"}: ${i.message}`],
+      )
+      .join("; "),
+  );
+}
+
+/** Turns the list endpoint's query string into a RecordQuery; a bad parameter says which and why. */
+export function parseListQuery(params: URLSearchParams): RecordQuery {
+  const p = parseParams(listParams, params);
   const where: Condition[] = [];
   if (p.method) where.push({ field: "method", op: "=", value: p.method.toUpperCase() });
   if (p.status) {

@@ -7,7 +7,7 @@ import {
   type TrendsResult,
   trendSample,
 } from "../store/trends.js";
-import { BadRequest } from "./list-query.js";
+import { parseParams } from "./list-query.js";
 
 const trendsParams = z.strictObject({
   /** Window length in minutes: 5 minutes to 7 days. */
@@ -32,15 +32,7 @@ const FALLBACK_LIMIT = 20_000;
  * trends.requests; // one count per minute
  */
 export async function trendsFor(store: Store, params: URLSearchParams): Promise<TrendsResult> {
-  const raw: Record<string, string> = {};
-  for (const [k, v] of params) raw[k] = v;
-  const parsed = trendsParams.safeParse(raw);
-  if (!parsed.success) {
-    throw new BadRequest(
-      parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; "),
-    );
-  }
-  const p = parsed.data;
+  const p = parseParams(trendsParams, params);
   const windowMs = (p.minutes ?? 60) * 60_000;
   const bucketMs = p.bucket ? p.bucket * 1000 : Math.max(60_000, Math.ceil(windowMs / 60 / 60_000) * 60_000);
   let to = p.to;

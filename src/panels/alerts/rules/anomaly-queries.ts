@@ -1,4 +1,4 @@
-import { median } from "../median.js";
+import { median } from "../../../core/median.js";
 import type { AlertRule } from "../types.js";
 
 /** A request running many more queries than its route's recent median (often a new N+1). */

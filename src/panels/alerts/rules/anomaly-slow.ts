@@ -1,4 +1,4 @@
-import { median } from "../median.js";
+import { median } from "../../../core/median.js";
 import type { AlertRule } from "../types.js";
 
 /** A request much slower than its route's recent median: a regression, flagged the moment it happens. */
