@@ -1,7 +1,8 @@
 import { render } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { ViewActionsProvider } from "../components/actions.js";
 import { createApi } from "../shared/api.js";
+import { useDarkScheme } from "../shared/dark-scheme.js";
 import { prefix } from "./api.js";
 import { ComparePage } from "./compare-page.js";
 import { DetailPage } from "./detail-page.js";
@@ -20,14 +21,7 @@ const NAV = [
 
 /** Light or dark, following the OS. */
 function useTheme(): "light" | "dark" {
-  const query = matchMedia("(prefers-color-scheme: dark)");
-  const [dark, setDark] = useState(query.matches);
-  useEffect(() => {
-    const onChange = () => setDark(query.matches);
-    query.addEventListener("change", onChange);
-    return () => query.removeEventListener("change", onChange);
-  }, [query]);
-  return dark ? "dark" : "light";
+  return useDarkScheme() ? "dark" : "light";
 }
 
 function App() {

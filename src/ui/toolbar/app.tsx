@@ -2,6 +2,7 @@ import type { ComponentChild } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { Badge, NodeView, PanelView } from "../components/view.js";
 import { ApiError, type GlassboxApi, whenStored } from "../shared/api.js";
+import { useDarkScheme } from "../shared/dark-scheme.js";
 import { formatMs, plural, statusTone } from "../shared/format.js";
 import type { GlassboxRecord, RecordViews, ViewNode } from "../shared/types.js";
 import { POSITIONS, type Position, type Prefs, savePrefs } from "./prefs.js";
@@ -59,18 +60,6 @@ function useLoader<T>(load: (id: string) => Promise<T>) {
     [load],
   );
   return [cache, ensure] as const;
-}
-
-function useDarkScheme(): boolean {
-  const query = typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : undefined;
-  const [dark, setDark] = useState(query?.matches ?? false);
-  useEffect(() => {
-    if (!query) return;
-    const onChange = () => setDark(query.matches);
-    query.addEventListener("change", onChange);
-    return () => query.removeEventListener("change", onChange);
-  }, []);
-  return dark;
 }
 
 /**
