@@ -18,9 +18,8 @@ import express from "express";
 import { glassbox } from "../src/adapters/express.js";
 import type { GlassboxRecord } from "../src/core/record.js";
 import { SqliteRecords } from "../src/store/sqlite.js";
-import { launchBrowser } from "../test/helpers/browser.js";
+import { ensureUiBuilt, launchBrowser } from "../test/helpers/browser.js";
 import { listen } from "../test/helpers/http.js";
-import { ensureDashboardBuilt } from "../test/ui/dashboard-app.js";
 import { makeRecord } from "../test/ui/records.js";
 
 const { values } = parseArgs({
@@ -86,7 +85,7 @@ async function median(times: number, fn: () => Promise<unknown>): Promise<number
   return Math.round(samples[samples.length >> 1]! * 10) / 10;
 }
 
-ensureDashboardBuilt();
+ensureUiBuilt();
 const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
 const dbPath = join(dir, "glassbox.db");
 console.log(`filling ${total.toLocaleString("en-US")} records into ${dbPath} ...`);

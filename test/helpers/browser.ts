@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -35,3 +37,35 @@ export function launchBrowser(): Promise<Browser> {
  */
 export const SCREENSHOTS =
   process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "test-results/screenshots";
+
+/** Strings that would run script if a page rendered them as HTML or followed them as a link. */
+export const PAYLOADS = [
+  "<script>alert(1)</script>",
+  '"><img src=x onerror=alert(1)>',
+  "javascript:alert(1)",
+];
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds dist/ui when a bundle is missing or older than a UI source: `npm test` builds first,
+ * and a lone vitest run must not test a stale toolbar or dashboard.
+ */
+export function ensureUiBuilt(): void {
+  const built = [
+    "dist/ui/toolbar.js",
+    "dist/ui/toolbar.css",
+    "dist/ui/dashboard.js",
+    "dist/ui/dashboard.css",
+  ];
+  const oldest = Math.min(...built.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
+  const sources = Math.max(newestSource("src/ui"), statSync("scripts/build-ui.mjs").mtimeMs);
+  if (sources > oldest) execFileSync(process.execPath, ["scripts/build-ui.mjs"], { stdio: "inherit" });
+}

@@ -1,26 +1,10 @@
-// The example app the UI tests drive: an Express app with glassbox on a real socket, serving
-// ordinary pages, a strict-CSP page, a hostile-CSS page, a single-page app and XSS probes.
-
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import express from "express";
 import { type GlassboxExpressMiddleware, glassbox } from "../../src/adapters/express.js";
 import { definePanel } from "../../src/core/panel.js";
 import { type ViewNode, view } from "../../src/core/view.js";
+import { PAYLOADS } from "../helpers/browser.js";
 import { listen, type Running, testOptions } from "../helpers/http.js";
-
-export const PAYLOADS = [
-  "<script>alert(1)</script>",
-  '"><img src=x onerror=alert(1)>',
-  "javascript:alert(1)",
-];
-
-/** The toolbar bundle must exist: `npm test` builds it; a lone vitest run builds it here. */
-export function ensureUiBuilt(): void {
-  if (!existsSync("dist/ui/toolbar.js") || !existsSync("dist/ui/toolbar.css"))
-    execFileSync(process.execPath, ["scripts/build-ui.mjs"], { stdio: "inherit" });
-}
 
 /** A panel of the test's own: the SQL the app logged ("SQL: ..."), shown through a `code` node. */
 const probePanel = definePanel<undefined, { sql: string }>({

@@ -1,8 +1,14 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
+import {
+  browserUnavailable,
+  ensureUiBuilt,
+  launchBrowser,
+  PAYLOADS,
+  SCREENSHOTS,
+} from "../helpers/browser.js";
 import { waitForRecords } from "../helpers/http.js";
-import { type DashboardApp, ensureDashboardBuilt, PAYLOADS, startDashboardApp } from "./dashboard-app.js";
+import { type DashboardApp, startDashboardApp } from "./dashboard-app.js";
 import { makeRecord } from "./records.js";
 
 const skip = browserUnavailable();
@@ -17,7 +23,7 @@ describe.skipIf(skip)("dashboard in the browser", () => {
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
+    ensureUiBuilt();
     app = await startDashboardApp();
     // Real traffic: two users, an order, a failure and a slow page.
     for (const path of ["/users/1", "/users/2"]) await fetch(`${app.url}${path}`);

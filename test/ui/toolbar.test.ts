@@ -1,8 +1,14 @@
 import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
-import { ensureUiBuilt, PAYLOADS, startUiApp, type UiApp } from "./app.js";
+import {
+  browserUnavailable,
+  ensureUiBuilt,
+  launchBrowser,
+  PAYLOADS,
+  SCREENSHOTS,
+} from "../helpers/browser.js";
+import { startUiApp, type UiApp } from "./app.js";
 
 const SHOTS = SCREENSHOTS;
 

@@ -7,8 +7,8 @@ import { glassbox } from "../../src/adapters/express.js";
 import { definePanel } from "../../src/core/panel.js";
 import type { ViewNode } from "../../src/core/view.js";
 import { tokenizeJson, tokenizeSql } from "../../src/ui/components/highlight.js";
+import { ensureUiBuilt } from "../helpers/browser.js";
 import { listen, type Running, recordFor, testOptions } from "../helpers/http.js";
-import { ensureUiBuilt } from "./app.js";
 
 let running: Running | undefined;
 let close: (() => Promise<void>) | undefined;
