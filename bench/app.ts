@@ -4,6 +4,7 @@
  *   bare      the framework alone
  *   als       bare + one AsyncLocalStorage.run per request: the floor any per-request context pays
  *   glassbox  glassbox with its default panels and default store (SQLite, written behind)
+ *   everything  the same with `overhead: false`: every request recorded, whatever it costs
  *   disabled  glassbox({ enabled: false })
  */
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -17,8 +18,14 @@ const [framework = "express", variant = "bare"] = process.argv.slice(2);
 // The built package by default (what users run; `npm run build` first); BENCH_SOURCE=src for the sources.
 const SOURCE = process.env.BENCH_SOURCE === "src" ? "../src" : "../dist";
 const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
+const recorded = variant === "glassbox" || variant === "everything";
 const options = {
   enabled: variant !== "disabled",
+  ...(variant === "everything" ? { overhead: false as const } : {}),
+  // For experiments: BENCH_BUDGET=0.000001 (nothing but the skip path), BENCH_BUDGET=0.05
+  ...(variant === "glassbox" && process.env.BENCH_BUDGET
+    ? { overhead: { budget: Number(process.env.BENCH_BUDGET) } }
+    : {}),
   store: {
     path:
       process.env.BENCH_STORE === "memory"
@@ -41,7 +48,7 @@ async function pgPool(): Promise<
 > {
   if (!process.env.BENCH_PG) return undefined;
   const { default: pg } = await import("pg");
-  if (variant === "glassbox" && !process.env.BENCH_NO_SQL) {
+  if (recorded && !process.env.BENCH_NO_SQL) {
     const { instrumentPg } = await import(`${SOURCE}/index.js`);
     instrumentPg(pg);
   }
@@ -55,7 +62,7 @@ async function express(): Promise<(req: IncomingMessage, res: ServerResponse) =>
   const app = expressFactory();
   app.set("etag", false);
   if (variant === "als") app.use((_req, _res, next) => als.run({}, next));
-  if (variant === "glassbox" || variant === "disabled") {
+  if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/express.js`);
     app.use(glassbox(options));
   }
@@ -75,7 +82,7 @@ async function fastify(): Promise<number> {
   const { default: fastifyFactory } = await import("fastify");
   const app = fastifyFactory();
   if (variant === "als") app.addHook("onRequest", (_req, _reply, done) => als.run({}, done));
-  if (variant === "glassbox" || variant === "disabled") {
+  if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/fastify.js`);
     await app.register(glassbox(options));
   }

@@ -1,11 +1,15 @@
 /**
  * HTTP overhead benchmark: `npm run bench` (options: --frameworks express,fastify --routes hello,json,pg
- * --rounds 5 --duration 3 --connections 50).
+ * --rounds 5 --duration 3 --connections 50 --settle 1).
  *
  * Each variant runs in its own app process (bench/app.ts); this process is the load generator
- * (autocannon). After a discarded warm-up, rounds alternate bare / als / glassbox / disabled so
- * drift hits every variant alike. Reports req/s ratios against bare measured in the same run, the
- * added microseconds per request (1/rps difference at saturation) and the p50/p99 latency delta.
+ * (autocannon). After a discarded warm-up, rounds alternate bare / als / glassbox / everything /
+ * disabled so drift hits every variant alike; each sample follows `--settle` seconds of discarded
+ * load on the same app, so it measures the steady state of a sustained load test. Reports req/s
+ * ratios against bare measured in the same run, the added microseconds per request (1/rps
+ * difference at saturation) and the p50/p99 latency delta.
+ * For the glassbox variants it also reports the share of requests recorded: with the default
+ * overhead budget glassbox records a sample under saturation; `everything` records them all.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -17,10 +21,11 @@ const { values } = parseArgs({
   options: {
     frameworks: { type: "string", default: "express,fastify" },
     routes: { type: "string", default: "hello,json,pg" },
-    variants: { type: "string", default: "bare,als,glassbox,disabled" },
+    variants: { type: "string", default: "bare,als,glassbox,everything,disabled" },
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
+    settle: { type: "string", default: "1" },
     out: { type: "string", default: "bench/results/latest.json" },
   },
 });
@@ -31,11 +36,35 @@ const variants = values.variants.split(",");
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const settle = Number(values.settle);
 
 interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** Share of the sample's requests glassbox recorded (the rest were skipped by its overhead budget). */
+  recorded?: number;
+}
+
+const RECORDING = new Set(["glassbox", "everything"]);
+
+/** glassbox's recorded and skipped counters, from its health endpoint. */
+async function recordingCounts(port: number): Promise<{ recorded: number; skipped: number }> {
+  const res = await fetch(`http://127.0.0.1:${port}/__glassbox/api/health`);
+  const { recording } = (await res.json()) as { recording: { recorded: number; skipped: number } };
+  return recording;
+}
+
+/** One measured sample; for glassbox variants, also how many of its requests were recorded. */
+async function sample(variant: string, port: number, route: string, seconds: number): Promise<Sample> {
+  // The app under sustained load, as in a load test: glassbox's burst allowance is spent here.
+  if (settle > 0) await load(port, route, settle);
+  if (!RECORDING.has(variant)) return load(port, route, seconds);
+  const before = await recordingCounts(port);
+  const result = await load(port, route, seconds);
+  const after = await recordingCounts(port);
+  const recorded = after.recorded - before.recorded;
+  return { ...result, recorded: recorded / (recorded + after.skipped - before.skipped) };
 }
 
 function startApp(framework: string, variant: string): Promise<{ child: ChildProcess; port: number }> {
@@ -84,6 +113,8 @@ interface Row {
   p50: number;
   p99: number;
   p99DeltaMs: number;
+  /** Percent of requests recorded, for the glassbox variants. */
+  recordedPct?: number;
 }
 
 async function main(): Promise<void> {
@@ -97,7 +128,7 @@ async function main(): Promise<void> {
         const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
         for (let r = 0; r < rounds; r++) {
           const order = r % 2 ? [...variants].reverse() : variants;
-          for (const v of order) samples.get(v)!.push(await load(apps.get(v)!.port, route, duration));
+          for (const v of order) samples.get(v)!.push(await sample(v, apps.get(v)!.port, route, duration));
         }
         const bare = median(samples.get("bare")!.map((s) => s.rps));
         const bareP99 = median(samples.get("bare")!.map((s) => s.p99));
@@ -115,6 +146,9 @@ async function main(): Promise<void> {
             p50: median(s.map((x) => x.p50)),
             p99,
             p99DeltaMs: Number((p99 - bareP99).toFixed(2)),
+            ...(RECORDING.has(v)
+              ? { recordedPct: Number((median(s.map((x) => x.recorded ?? 0)) * 100).toFixed(1)) }
+              : {}),
           });
         }
         console.error(`done ${framework} /${route}`);
@@ -126,12 +160,12 @@ async function main(): Promise<void> {
   const floor = (f: string, r: string) =>
     rows.find((x) => x.framework === f && x.route === r && x.variant === "als")?.addedUs;
   const lines = [
-    `| framework | route | variant | req/s | ratio vs bare | µs/req vs bare | µs/req vs ALS floor | p50 ms | p99 ms | p99 Δ ms |`,
-    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|`,
+    `| framework | route | variant | req/s | ratio vs bare | µs/req vs bare | µs/req vs ALS floor | recorded % | p50 ms | p99 ms | p99 Δ ms |`,
+    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
     ...rows.map((r) => {
       const f = floor(r.framework, r.route);
       const vsFloor = f === undefined || r.variant === "bare" ? "" : (r.addedUs - f).toFixed(1);
-      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.addedUs} | ${vsFloor} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
+      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.addedUs} | ${vsFloor} | ${r.recordedPct ?? ""} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
     }),
   ];
   console.log(lines.join("\n"));

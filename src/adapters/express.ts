@@ -7,7 +7,7 @@ import { markShared } from "../core/shared.js";
 import { beginLayerStep } from "../instrument/events/express.js";
 import { patchMethod } from "../instrument/guard.js";
 import { basePattern, enterMount, mountPattern } from "./express/mount-patterns.js";
-import { serveOwnRoute } from "./shared.js";
+import { pathOf, serveOwnRoute } from "./shared.js";
 
 // Express is an optional peer: these are the few shapes glassbox reads, for Express 4 and 5.
 interface ExpressLayer {
@@ -65,9 +65,9 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
   const apps = new WeakMap<ExpressApp, AppInfo>();
   const middleware = (incoming: IncomingMessage, res: ServerResponse, next: Next) => {
     const req = incoming as ExpressRequest;
-    if (gb.isOwnPath(req.path)) return serveOwnRoute(gb, req, res, req.ip, () => next());
-    const ctx = gb.begin(req, res, { framework: "express", ...(req.ip ? { clientIp: req.ip } : {}) });
-    if (!ctx) return next();
+    if (gb.isOwnPath(pathOf(req.url))) return serveOwnRoute(gb, req, res, req.ip, () => next());
+    const ctx = gb.begin(req, res, { framework: "express", clientIp: () => req.ip });
+    if (!ctx) return gb.runUnrecorded(next);
     let app = apps.get(req.app);
     if (!app) {
       app = appInfo(req.app);

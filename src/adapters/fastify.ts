@@ -65,8 +65,8 @@ function install(app: FastifyInstance, gb: Glassbox): void {
   app.addHook("onRequest", function glassboxOnRequest(request, reply, done) {
     const raw = request.raw;
     if (gb.isOwnPath(pathOf(raw.url))) return serveOwn(gb, request, reply, done);
-    const ctx = gb.begin(raw, reply.raw, { framework: "fastify", clientIp: request.ip });
-    if (!ctx) return done();
+    const ctx = gb.begin(raw, reply.raw, { framework: "fastify", clientIp: () => request.ip });
+    if (!ctx) return gb.runUnrecorded(done);
     (request as unknown as WithContext)[CONTEXT] = ctx;
     ctx.app = info;
     ctx.beforeRecord = () => {

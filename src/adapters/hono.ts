@@ -75,7 +75,7 @@ export function glassbox(options: GlassboxHonoOptions = {}): GlassboxHonoMiddlew
     }
     const ctx = gb.begin(req, res, { framework: "hono", ...(clientIp ? { clientIp } : {}) });
     if (!ctx) {
-      await next();
+      await gb.runUnrecorded(next);
       return undefined;
     }
     ctx.app = info;

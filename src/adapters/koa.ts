@@ -82,8 +82,8 @@ export function glassbox(options: GlassboxKoaOptions = {}): GlassboxKoaMiddlewar
   const apps = new WeakMap<KoaApp, KoaAppInfo>();
   const middleware = async function glassboxKoa(ctx: KoaContext, next: Next): Promise<unknown> {
     if (gb.isOwnPath(pathOf(ctx.req.url))) return serveOwn(gb, ctx, next);
-    const rctx = gb.begin(ctx.req, ctx.res, { framework: "koa", clientIp: ctx.ip });
-    if (!rctx) return next();
+    const rctx = gb.begin(ctx.req, ctx.res, { framework: "koa", clientIp: () => ctx.ip });
+    if (!rctx) return gb.runUnrecorded(next);
     let app = apps.get(ctx.app);
     if (!app) {
       app = new KoaAppInfo(ctx.app);

@@ -35,7 +35,7 @@ export function glassbox(options: GlassboxOptions = {}): NodeWrapper {
         // A promise that settles like the handler's result, so a caller's .catch() still works.
         return serveOwnRoute(gb, req, res, clientIp, () => handler.call(this, req, res));
       const ctx = gb.begin(req, res, { framework: "node:http", ...(clientIp ? { clientIp } : {}) });
-      if (!ctx) return handler.call(this, req, res);
+      if (!ctx) return gb.runUnrecorded(() => handler.call(this, req, res));
       ctx.app = appInfo;
       return gb.run(ctx, () => {
         let result: unknown;

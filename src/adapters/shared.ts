@@ -32,11 +32,7 @@ export function serveOwnRoute(
   );
 }
 
-export function pathOf(url: string | undefined): string {
-  if (!url) return "/";
-  const q = url.indexOf("?");
-  return q < 0 ? url : url.slice(0, q);
-}
+export { pathOf } from "../core/exchange.js";
 
 /** Reads a framework's version from its package.json, when it can be found. */
 export function packageVersion(load: () => { version?: string }): string | undefined {

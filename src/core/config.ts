@@ -43,6 +43,18 @@ const storeOptions = z.strictObject({
   flushIntervalMs: z.int().min(1).default(250),
 });
 
+const overheadOptions = z.strictObject({
+  /** Share of the app's main-thread time glassbox may spend recording, over time (0.02 = 2 %). */
+  budget: z.number().gt(0).max(1).default(0.02),
+  /** Milliseconds of recording work glassbox may spend at once after a quiet spell. */
+  burstMs: z.number().min(1).default(1000),
+  /**
+   * Event-loop utilization (0-1) under which the app counts as quiet: its bucket refills every
+   * second, so at a person's pace every request is recorded. 0: the budget always applies.
+   */
+  quietBelow: z.number().min(0).max(1).default(0.5),
+});
+
 const redactOptions = z.strictObject({
   /** Header names whose values are always masked (case-insensitive). Added to the built-in list. */
   headers: z.array(z.string()).default([]),
@@ -178,6 +190,15 @@ export const configSchema = z.strictObject({
   toolbar: z.boolean().default(true),
   /** Send a Server-Timing header with glassbox's measurements. */
   serverTiming: z.boolean().default(true),
+  /**
+   * How much of the app's time glassbox may take. Under a load test it records an even sample
+   * within the budget and counts the requests it skipped; false records every request.
+   */
+  overhead: z
+    .union([overheadOptions, z.literal(false)], {
+      error: "expected { budget, burstMs } or false (record every request)",
+    })
+    .default(() => overheadOptions.parse({})),
   store: z
     .union([storeOptions, z.custom<Store>(isStore, "a Store instance")], {
       error: "expected store options ({ path, ringSize, ... }) or a Store instance",

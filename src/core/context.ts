@@ -83,7 +83,21 @@ export interface RouteInfo {
 }
 
 const STORAGE_KEY = Symbol.for("glassbox.context-storage");
-type GlobalWithStorage = typeof globalThis & { [STORAGE_KEY]?: AsyncLocalStorage<RequestContext> };
+const UNRECORDED_KEY = Symbol.for("glassbox.unrecorded-request");
+
+/**
+ * What the context storage holds inside a request glassbox does not record (an ignored path, or
+ * one skipped to stay within the overhead budget): instrumentations then record nothing, and the
+ * request's queries and logs do not fall through to the background bucket either.
+ */
+export interface UnrecordedRequest {
+  readonly unrecorded: true;
+}
+
+type GlobalWithStorage = typeof globalThis & {
+  [STORAGE_KEY]?: AsyncLocalStorage<RequestContext | UnrecordedRequest>;
+  [UNRECORDED_KEY]?: UnrecordedRequest;
+};
 
 /**
  * One AsyncLocalStorage per process, even when the ESM and CommonJS builds (or two copies of
@@ -91,8 +105,13 @@ type GlobalWithStorage = typeof globalThis & { [STORAGE_KEY]?: AsyncLocalStorage
  * by the other.
  */
 const globalStorage = globalThis as GlobalWithStorage;
-if (!globalStorage[STORAGE_KEY]) globalStorage[STORAGE_KEY] = new AsyncLocalStorage<RequestContext>();
-export const contextStorage: AsyncLocalStorage<RequestContext> = globalStorage[STORAGE_KEY];
+if (!globalStorage[STORAGE_KEY])
+  globalStorage[STORAGE_KEY] = new AsyncLocalStorage<RequestContext | UnrecordedRequest>();
+export const contextStorage: AsyncLocalStorage<RequestContext | UnrecordedRequest> =
+  globalStorage[STORAGE_KEY];
+globalStorage[UNRECORDED_KEY] ??= Object.freeze({ unrecorded: true as const });
+/** One marker shared by every copy of glassbox in the process, compared by identity. */
+export const UNRECORDED: UnrecordedRequest = globalStorage[UNRECORDED_KEY];
 
 /**
  * Everything glassbox knows about one request (or one background window) while it runs.
@@ -129,6 +148,11 @@ export class RequestContext {
   tags?: string[];
   /** Per-panel state, indexed like the owner's panel list. */
   readonly panelState: unknown[] = [];
+  /**
+   * Main-thread milliseconds glassbox measured itself spending on this request (its own hooks and
+   * instrumentations add theirs): what the overhead budget charges.
+   */
+  ownMs = 0;
   /** Events dropped because a type reached its per-request limit. */
   dropped?: Record<string, number>;
   endPerf?: number;
@@ -197,7 +221,8 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 /** The context of the request running now, or undefined outside any request. Cheap: for hot paths. */
 export function tryGetContext(): RequestContext | undefined {
-  return contextStorage.getStore();
+  const store = contextStorage.getStore();
+  return store === UNRECORDED ? undefined : (store as RequestContext | undefined);
 }
 
 /**
@@ -208,8 +233,11 @@ export function tryGetContext(): RequestContext | undefined {
  * app.get("/", (req, res) => res.send(`request ${getContext().id}`));
  */
 export function getContext(): RequestContext {
-  const ctx = contextStorage.getStore();
-  if (!ctx) throw new Error("glassbox: getContext() was called outside a request recorded by glassbox");
+  const ctx = tryGetContext();
+  if (!ctx)
+    throw new Error(
+      "glassbox: getContext() was called outside a request recorded by glassbox (no request, an ignored path, or a request skipped to stay within the overhead budget); use tryGetContext() where that can happen",
+    );
   return ctx;
 }
 
@@ -218,7 +246,7 @@ export function getContext(): RequestContext {
  * Logs, tracers and job producers use it to link back to the request.
  */
 export function currentRequestId(): string | undefined {
-  return contextStorage.getStore()?.id;
+  return tryGetContext()?.id;
 }
 
 const BACKGROUND_KEY = Symbol.for("glassbox.background-providers");
@@ -240,11 +268,12 @@ export function addBackgroundProvider(provider: () => RequestContext | undefined
 
 /**
  * Where an instrumentation records an event now: the running request's context, else the
- * background bucket of the first live glassbox instance, else nowhere (glassbox not started).
+ * background bucket of the first live glassbox instance, else nowhere (glassbox not started, or
+ * a request glassbox does not record).
  */
 export function activeContext(): RequestContext | undefined {
   const ctx = contextStorage.getStore();
-  if (ctx) return ctx;
+  if (ctx) return ctx === UNRECORDED ? undefined : (ctx as RequestContext);
   for (const provider of backgroundProviders) {
     const bg = provider();
     if (bg) return bg;

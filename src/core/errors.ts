@@ -23,6 +23,8 @@ export const WARNINGS = {
     "The Hono app does not run on @hono/node-server (no node request/response in c.env); glassbox passes its requests through unrecorded.",
   GBXW008: "An alert rule threw; its alerts are missing from that record, the other rules still ran.",
   GBXW009: "The toolbar or dashboard script is missing: the UI of this glassbox checkout is not built.",
+  GBXW010:
+    "The app is busy: glassbox records a sample of requests to stay within its overhead budget and counts the rest.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,14 +2,20 @@ import type { IncomingMessage } from "node:http";
 import { BodyCollector } from "./body-preview.js";
 import type { RequestSnapshot } from "./context.js";
 
+/** The path of a request URL, without its query string. */
+export function pathOf(url: string | undefined): string {
+  if (!url) return "/";
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
 /** A plain snapshot of what arrived. Holds no reference to the live request object. */
 export function snapshotRequest(req: IncomingMessage, clientIp: string | undefined): RequestSnapshot {
   const url = req.url ?? "/";
-  const q = url.indexOf("?");
   const snapshot: RequestSnapshot = {
     method: req.method ?? "GET",
     url,
-    path: q < 0 ? url : url.slice(0, q),
+    path: pathOf(url),
     headers: req.headers,
     httpVersion: req.httpVersion,
   };

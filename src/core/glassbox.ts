@@ -1,16 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { builtinPanels } from "../panels/index.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import type { BodyCollector } from "./body-preview.js";
 import { type GlassboxConfig, type GlassboxOptions, resolveConfig } from "./config.js";
-import { addBackgroundProvider, contextStorage, RequestContext } from "./context.js";
+import { addBackgroundProvider, contextStorage, RequestContext, UNRECORDED } from "./context.js";
 import { GlassboxError, type Logger, Warner } from "./errors.js";
-import { hasBody, snapshotRequest, watchRequestBody } from "./exchange.js";
+import { hasBody, pathOf, snapshotRequest, watchRequestBody } from "./exchange.js";
 import { clientAllowed, hostAllowed } from "./guard.js";
 import { newRecordId, newSpanId, newTraceId, parseTraceParent } from "./ids.js";
 import { cspNonce, injectInto, toolbarSnippet } from "./inject.js";
+import { OverheadGovernor, type RecordingGate, type RecordingStats, UnlimitedRecording } from "./overhead.js";
 import type { Panel, PanelSetup } from "./panel.js";
 import type { GlassboxRecord } from "./record.js";
 import { buildRecord, serverTimingHeader } from "./record-builder.js";
@@ -19,8 +21,11 @@ import { hookResponse, type ResponseObservation } from "./response-hook.js";
 
 export interface BeginOptions {
   framework: string;
-  /** The client IP as the framework's trust-proxy setting resolves it. */
-  clientIp?: string;
+  /**
+   * The client IP as the framework's trust-proxy setting resolves it, or a function that reads it
+   * (called only for requests glassbox records: resolving it can cost a few microseconds).
+   */
+  clientIp?: string | (() => string | undefined);
 }
 
 const BACKGROUND_WINDOW_MS = 2000;
@@ -46,6 +51,8 @@ export class Glassbox {
     stackDepth: number;
     injectMaxBytes: number;
   };
+  /** Admits requests for recording within the overhead budget and measures what they cost. */
+  private readonly gate: RecordingGate;
   private readonly listeners = new Set<(record: GlassboxRecord) => void>();
   private readonly teardowns: (() => void)[] = [];
   private readonly ignore: (path: string) => boolean;
@@ -59,7 +66,11 @@ export class Glassbox {
     this.warner = new Warner(config.logger ?? consoleLogger);
     this.redact = makeRedactRules(config.redact);
     this.panels = selectPanels(config);
-    this.store = "add" in config.store ? config.store : openStore(config.store, this.warner);
+    this.gate = config.overhead ? new OverheadGovernor(config.overhead) : new UnlimitedRecording();
+    this.store =
+      "add" in config.store
+        ? config.store
+        : openStore(config.store, this.warner, (ms) => this.gate.charge(ms));
     const prefixes = config.ignore;
     this.ignore = prefixes.length
       ? (path) => prefixes.some((p) => (typeof p === "string" ? path.startsWith(p) : p.test(path)))
@@ -126,8 +137,15 @@ export class Glassbox {
    */
   begin(req: IncomingMessage, res: ServerResponse, options: BeginOptions): RequestContext | undefined {
     if (this.closed) return undefined;
-    const snapshot = snapshotRequest(req, options.clientIp);
-    if (this.isOwnPath(snapshot.path) || this.ignore(snapshot.path)) return undefined;
+    const started = performance.now();
+    const path = pathOf(req.url);
+    if (this.isOwnPath(path) || this.ignore(path)) return undefined;
+    if (!this.gate.admit()) {
+      if (this.gate.skipped === 1) this.warnSampling();
+      return undefined;
+    }
+    const clientIp = typeof options.clientIp === "function" ? options.clientIp() : options.clientIp;
+    const snapshot = snapshotRequest(req, clientIp);
     const parent = parseTraceParent(req.headers.traceparent);
     const ctx = new RequestContext({
       id: newRecordId(),
@@ -167,12 +185,34 @@ export class Glassbox {
     // 'close' follows 'finish' on every response (and alone when the client went away): one
     // listener sees both endings.
     res.once("close", () => this.complete(ctx, res, seen, body, req.complete));
+    ctx.ownMs += performance.now() - started;
     return ctx;
+  }
+
+  private warnSampling(): void {
+    this.warner.warn(
+      "GBXW010",
+      `the app is busy: glassbox records a sample of requests to stay within ${budgetText(this.config.overhead)} of its time and counts the rest (see /api/health); overhead: false records every request`,
+      "overhead-budget",
+    );
   }
 
   /** Runs `fn` inside the request's context (AsyncLocalStorage), so instrumentations find it. */
   run<T>(ctx: RequestContext, fn: () => T): T {
     return contextStorage.run(ctx, fn);
+  }
+
+  /**
+   * Runs a request glassbox does not record (begin returned undefined): its queries and logs
+   * then go nowhere, rather than to the background bucket or to another request's record.
+   */
+  runUnrecorded<T>(fn: () => T): T {
+    return contextStorage.run(UNRECORDED, fn);
+  }
+
+  /** How many requests were recorded and skipped under the overhead budget, and what it cost. */
+  recordingStats(): RecordingStats {
+    return this.gate.stats();
   }
 
   /**
@@ -212,7 +252,8 @@ export class Glassbox {
     body: BodyCollector | undefined,
     requestComplete: boolean,
   ): void {
-    ctx.endPerf = performance.now();
+    const started = performance.now();
+    ctx.endPerf = started;
     try {
       ctx.beforeRecord?.();
     } catch {
@@ -241,6 +282,7 @@ export class Glassbox {
         "record-build",
       );
     }
+    this.gate.settle(ctx.ownMs + seen.ownMs + performance.now() - started);
   }
 
   private save(record: GlassboxRecord): void {
@@ -332,6 +374,10 @@ function selectPanels(config: GlassboxConfig): Panel[] {
   }
   // Panels that read the others (alerts) run last.
   return panels.sort((a, b) => (a.id === "alerts" ? 1 : 0) - (b.id === "alerts" ? 1 : 0));
+}
+
+function budgetText(overhead: GlassboxConfig["overhead"]): string {
+  return overhead ? `${+(overhead.budget * 100).toFixed(2)} %` : "no limit";
 }
 
 function wantsDeep(req: IncomingMessage): boolean {

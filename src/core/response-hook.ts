@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import { BodyCollector, isTextual } from "./body-preview.js";
 import {
   cspNonce,
@@ -31,6 +32,8 @@ export interface ResponseObservation {
   body?: BodyCollector;
   bodyContentType?: string;
   injection?: "injected" | "skipped";
+  /** Milliseconds the hook spent deciding and adding glassbox's headers (the overhead budget's). */
+  ownMs: number;
 }
 
 type Loose = (this: ServerResponse, ...args: unknown[]) => unknown;
@@ -46,7 +49,7 @@ const NO_BODY_STATUS = (s: number) => s === 204 || s === 304 || (s >= 100 && s <
  * this is the one place injection lives. Streams of unknown length pass through untouched.
  */
 export function hookResponse(res: ServerResponse, options: ResponseHookOptions): ResponseObservation {
-  const seen: ResponseObservation = {};
+  const seen: ResponseObservation = { ownMs: 0 };
   // Loosely typed originals: glassbox forwards whatever overload the caller used.
   const writeHead = res.writeHead as unknown as Loose;
   const write = res.write as unknown as Loose;
@@ -62,12 +65,14 @@ export function hookResponse(res: ServerResponse, options: ResponseHookOptions):
   const ensureDecided = (status: number, rawHeaderList = false) => {
     if (decided || res.headersSent) return;
     decided = true;
+    const started = performance.now();
     try {
       decide(status, rawHeaderList);
     } catch {
       mode = "pass";
     }
     seen.headers = res.getHeaders();
+    seen.ownMs += performance.now() - started;
   };
 
   const skip = (why?: string) => {

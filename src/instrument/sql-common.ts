@@ -1,6 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { type CallSite, captureCallSite } from "../core/callsite.js";
-import { activeContext, contextStorage, type RequestContext } from "../core/context.js";
+import {
+  activeContext,
+  contextStorage,
+  type RequestContext,
+  UNRECORDED,
+  type UnrecordedRequest,
+} from "../core/context.js";
 import type { SqlEvent, SqlSystem } from "./sql-event.js";
 import { redactSqlParams } from "./sql-params.js";
 
@@ -42,7 +48,7 @@ export function nextQueryId(): string {
 
 /** Who made a query that a driver runs later on their behalf (a pool waiting for a connection). */
 export interface Caller {
-  ctx: RequestContext | undefined;
+  ctx: RequestContext | UnrecordedRequest | undefined;
   callSite?: CallSite;
 }
 
@@ -56,8 +62,10 @@ let pending: Caller | undefined;
  */
 export function asPoolQuery<T>(boundary: AnyFunction, run: () => T): T {
   if (activeContext() === undefined) return run();
+  const started = performance.now();
   const caller: Caller = { ctx: contextStorage.getStore() };
   const site = captureCallSite(stackDepth(), undefined, boundary);
+  if (caller.ctx && "ownMs" in caller.ctx) caller.ctx.ownMs += performance.now() - started;
   if (site.internal) return run();
   caller.callSite = site;
   const previous = pending;
@@ -75,7 +83,13 @@ export function asPoolQuery<T>(boundary: AnyFunction, run: () => T): T {
  * released a connection, and its queries would land in the wrong record.
  */
 export function bindCallback<F extends AnyFunction>(callback: F): F {
-  const caller = pending ?? (activeContext() ? { ctx: contextStorage.getStore() } : undefined);
+  const caller =
+    pending ??
+    (contextStorage.getStore() === UNRECORDED
+      ? UNRECORDED_CALLER
+      : activeContext()
+        ? { ctx: contextStorage.getStore() }
+        : undefined);
   if (caller === undefined) return callback;
   const fromPoolQuery = caller === pending;
   return function glassboxBoundCallback(this: unknown, ...args: unknown[]) {
@@ -92,6 +106,9 @@ export function bindCallback<F extends AnyFunction>(callback: F): F {
   } as F;
 }
 
+/** A request glassbox does not record keeps its callbacks out of the requests it does. */
+const UNRECORDED_CALLER: Caller = { ctx: UNRECORDED };
+
 function stackDepth(): number {
   return activeContext()?.owner.limits.stackDepth ?? 10;
 }
@@ -104,6 +121,7 @@ function stackDepth(): number {
 export function beginQuery(start: QueryStart, boundary: AnyFunction): QueryEnd | undefined {
   const ctx = activeContext();
   if (ctx === undefined) return undefined;
+  const started = performance.now();
   let callSite: CallSite;
   if (inherited?.callSite) {
     callSite = inherited.callSite;
@@ -139,18 +157,21 @@ export function beginQuery(start: QueryStart, boundary: AnyFunction): QueryEnd |
   if (start.server) event.server = start.server;
   if (callSite.frame) event.callSite = callSite;
   const began = performance.now();
+  ctx.ownMs += began - started;
   let ended = false;
   return (outcome) => {
     if (ended) return;
     ended = true;
+    const finished = performance.now();
     try {
-      event.durationMs = Math.round((performance.now() - began) * 1000) / 1000;
+      event.durationMs = Math.round((finished - began) * 1000) / 1000;
       if (outcome.rows !== undefined && Number.isFinite(outcome.rows)) event.rows = outcome.rows;
       if (outcome.error !== undefined && outcome.error !== null) event.error = errorMessage(outcome.error);
       ctx.emit("sql", event);
     } catch {
       // Recording must never reach the app.
     }
+    ctx.ownMs += performance.now() - finished;
   };
 }
 

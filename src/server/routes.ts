@@ -68,7 +68,12 @@ async function route(
   if (get && sub === "/api/trends") return json(200, await trendsFor(gb.store, params));
   if (get && sub === "/api/baseline") return json(200, await routeBaseline(gb.store, params));
   if (get && sub === "/api/health")
-    return json(200, { ok: true, service: gb.config.service, store: await gb.store.health() });
+    return json(200, {
+      ok: true,
+      service: gb.config.service,
+      store: await gb.store.health(),
+      recording: gb.recordingStats(),
+    });
   if (get && /^\/[\w.-]+\.(js|css|map|svg|png)$/.test(sub)) {
     const asset = uiAsset(sub.slice(1));
     if (asset) return text(200, asset.body, asset.type, { "cache-control": "no-cache" });

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Warner } from "../core/errors.js";
 import type { GlassboxRecord } from "../core/record.js";
 import { MemoryStore } from "./memory.js";
@@ -39,6 +40,7 @@ export class WriteBehindStore implements Store {
     private readonly db: SqliteRecords,
     private readonly options: WriteBehindOptions,
     private readonly warner?: Warner,
+    private readonly onWriteTime?: (ms: number) => void,
   ) {
     this.memory = new MemoryStore(options.ringSize, options.maxAgeMs);
     this.pruneNow();
@@ -71,9 +73,11 @@ export class WriteBehindStore implements Store {
     if (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
+      const started = performance.now();
       try {
         this.db.write(batch);
         this.written += batch.length;
+        this.onWriteTime?.(performance.now() - started);
       } catch (error) {
         this.writeErrors++;
         this.lastError = (error as Error).message;

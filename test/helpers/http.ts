@@ -83,5 +83,11 @@ export function rawRequest(
 
 /** Options every test glassbox uses: an in-memory store and warnings collected, not printed. */
 export function testOptions(warnings: string[] = []) {
-  return { store: { path: ":memory:" as const }, logger: { warn: (m: string) => warnings.push(m) } };
+  return {
+    store: { path: ":memory:" as const },
+    logger: { warn: (m: string) => warnings.push(m) },
+    // Tests count records: every request is recorded, however slow the machine (the overhead
+    // budget has its own tests).
+    overhead: false as const,
+  };
 }

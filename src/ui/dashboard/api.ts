@@ -40,6 +40,21 @@ export interface RequestPage {
   total: number;
 }
 
+/** What `/api/health` says about recording (absent from servers without an overhead budget). */
+export interface RecordingHealth {
+  /** Share of main-thread time glassbox may spend recording (0.02 = 2 %); false: record everything. */
+  budget: number | false;
+  recorded: number;
+  /** Requests not recorded to stay within the budget. */
+  skipped: number;
+  spentMs: number;
+}
+
+export interface Health {
+  ok: boolean;
+  recording?: RecordingHealth;
+}
+
 export const api = {
   list: (params: URLSearchParams, signal?: AbortSignal) =>
     getJson<RequestPage>(`/api/requests?${params}`, signal),
@@ -55,6 +70,7 @@ export const api = {
     if (exclude) p.set("exclude", exclude);
     return getJson<RouteBaseline>(`/api/baseline?${p}`);
   },
+  health: (signal?: AbortSignal) => getJson<Health>("/api/health", signal),
   streamUrl: () => `${prefix}/api/stream`,
 };
 

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { RecordSummary } from "../../core/record.js";
 import { formatCount, formatMs, formatTime, statusTone } from "../shared/format.js";
-import { ApiError, api, isAbort } from "./api.js";
+import { ApiError, api, isAbort, type RecordingHealth } from "./api.js";
 import { apiParams, filtersToHash, type ListFilters, PAGE_SIZES, readFilters } from "./filters.js";
 import { useLiveRequests } from "./live.js";
 import { hashLink, replaceHash } from "./router.js";
@@ -11,6 +11,8 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 const TYPE_DELAY_MS = 300;
 /** Live refreshes happen at most this often, however busy the app. */
 const LIVE_REFRESH_MS = 700;
+/** `/api/health` (for the overhead notice) is read at most this often. */
+const HEALTH_REFRESH_MS = 3000;
 
 const COLUMNS: Array<{ key: string; label: string; sort?: string; numeric?: boolean }> = [
   { key: "time", label: "Time", sort: "startedAt" },
@@ -35,6 +37,7 @@ export function ListPage({ params }: { params: URLSearchParams }) {
   const [reload, setReload] = useState(0);
   const [selected, setSelected] = useState<string[]>([]);
   const fresh = useRef(new Set<string>());
+  const [recording, refreshHealth] = useRecordingHealth();
 
   // Read through a ref: a delayed apply (typing) must not undo a change made meanwhile.
   const latest = useRef(filters);
@@ -49,6 +52,7 @@ export function ListPage({ params }: { params: URLSearchParams }) {
   useEffect(() => {
     const abort = new AbortController();
     setLoading(true);
+    refreshHealth();
     api.list(new URLSearchParams(key), abort.signal).then(
       (page) => {
         setRows(page.requests);
@@ -72,6 +76,7 @@ export function ListPage({ params }: { params: URLSearchParams }) {
   useEffect(() => () => clearTimeout(timer.current), []);
   const followsNewest = filters.page === 0 && filters.sort === "startedAt" && filters.dir === "desc";
   const liveState = useLiveRequests((summary) => {
+    refreshHealth();
     if (paused || !followsNewest) {
       setPending((n) => n + 1);
       return;
@@ -130,6 +135,7 @@ export function ListPage({ params }: { params: URLSearchParams }) {
           Compare selected ({selected.length}/2)
         </a>
       </div>
+      <OverheadNotice recording={recording} />
       <table class="gb-grid gb-requests">
         <thead>
           <tr>
@@ -217,6 +223,57 @@ export function ListPage({ params }: { params: URLSearchParams }) {
         </label>
       </nav>
     </section>
+  );
+}
+
+/**
+ * `/api/health`'s recording figures: `refresh()` reads them now, or once HEALTH_REFRESH_MS has
+ * passed since the last read, however often it is called.
+ */
+function useRecordingHealth(): [RecordingHealth | undefined, () => void] {
+  const [recording, setRecording] = useState<RecordingHealth | undefined>(undefined);
+  const last = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const abort = useRef(new AbortController());
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      abort.current.abort();
+    },
+    [],
+  );
+  const load = () => {
+    timer.current = undefined;
+    last.current = Date.now();
+    // Unreachable for a moment, or unmounted: keep the last answer.
+    api.health(abort.current.signal).then(
+      (health) => setRecording(health.recording),
+      () => undefined,
+    );
+  };
+  const refresh = () => {
+    timer.current ??= setTimeout(load, Math.max(0, last.current + HEALTH_REFRESH_MS - Date.now()));
+  };
+  return [recording, refresh];
+}
+
+/** 0.02 → "2 %", 0.0001 → "0.01 %" (as glassbox's own warning writes the budget). */
+const formatShare = (share: number) =>
+  `${(share * 100).toLocaleString("en-US", { maximumSignificantDigits: 2 })} %`;
+
+/** Says how many requests the overhead budget left unrecorded; nothing when none (or an older server). */
+function OverheadNotice({ recording }: { recording: RecordingHealth | undefined }) {
+  if (!recording?.skipped) return null;
+  const { skipped, budget } = recording;
+  const what = `${formatCount(skipped)} ${skipped === 1 ? "request was" : "requests were"} not recorded`;
+  const why =
+    budget === false
+      ? "within its overhead budget"
+      : `under ${formatShare(budget)} of the app's time (overhead budget)`;
+  return (
+    <p class="gb-notice" data-testid="overhead-notice">
+      {what} to keep glassbox {why}. Set <code>overhead: false</code> to record every request.
+    </p>
   );
 }
 

@@ -1,0 +1,246 @@
+import { createServer } from "node:http";
+import express from "express";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { glassbox } from "../../src/adapters/express.js";
+import type { GlassboxOptions } from "../../src/core/config.js";
+import { OverheadGovernor } from "../../src/core/overhead.js";
+import type { GlassboxRecord } from "../../src/core/record.js";
+import { instrumentPg } from "../../src/instrument/pg.js";
+import type { SqlPanelData } from "../../src/panels/sql/types.js";
+import { listen, type Running } from "../helpers/http.js";
+import { serviceMissing } from "../helpers/services.js";
+
+/** An app whose event loop is always busy (a load test). */
+const busy = () => 1;
+
+/** A clock the test moves by hand. */
+function manualClock() {
+  let now = 0;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe("overhead governor", () => {
+  it("records everything at a person's pace, however expensive the pages", () => {
+    const clock = manualClock();
+    // The event loop is mostly idle between page loads.
+    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, () => 0.05);
+    // A page and 30 assets every two seconds, each costing 0.5 ms to record.
+    for (let page = 0; page < 20; page++) {
+      for (let i = 0; i < 31; i++) {
+        expect(gate.admit()).toBe(true);
+        gate.settle(0.5);
+      }
+      clock.advance(2000);
+    }
+    expect(gate.stats()).toMatchObject({ recorded: 620, skipped: 0 });
+  });
+
+  it("under sustained load spends about its budget, on an even sample", () => {
+    const clock = manualClock();
+    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, busy);
+    const admittedAt: number[] = [];
+    // 60 s at 10,000 requests/s; a recorded request costs 0.4 ms.
+    for (let i = 0; i < 600_000; i++) {
+      clock.advance(0.1);
+      if (gate.admit()) {
+        admittedAt.push(clock.now());
+        gate.settle(0.4);
+      }
+    }
+    const { recorded, skipped, spentMs } = gate.stats();
+    expect(recorded + skipped).toBe(600_000);
+    // The budget counts five times the measured time (what glassbox also causes but cannot
+    // time): the burst at the start, then 2 % of 60 s, is (250 + 1200) ms / 2 ms.
+    expect(recorded).toBeGreaterThan(680);
+    expect(recorded).toBeLessThan(780);
+    expect(spentMs * 5).toBeLessThan(0.02 * 60_000 + 250 + 1);
+    // After the burst, samples are spread evenly: no second passes without one.
+    const perSecond = new Array<number>(60).fill(0);
+    for (const t of admittedAt) perSecond[Math.min(59, Math.floor(t / 1000))]!++;
+    expect(Math.min(...perSecond.slice(2))).toBeGreaterThan(8);
+  });
+
+  it("charges concurrent requests at admission, before any of them ends", () => {
+    const clock = manualClock();
+    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 5, quietBelow: 0.5 }, clock.now, busy);
+    // 50 requests arrive together; none has finished yet. The estimate (0.5 ms) is taken from
+    // the bucket for each admitted one, so only about burst / estimate get in.
+    const admitted = Array.from({ length: 50 }, () => gate.admit()).filter(Boolean).length;
+    expect(admitted).toBe(10);
+  });
+
+  it("one very expensive record silences recording for at most one burst's refill", () => {
+    const clock = manualClock();
+    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, busy);
+    expect(gate.admit()).toBe(true);
+    gate.settle(60_000); // a minute of work for one request
+    clock.advance(10_000);
+    expect(gate.admit()).toBe(false);
+    clock.advance(15_001); // (250 + 250) ms of debt at 2 % is 25 s
+    expect(gate.admit()).toBe(true);
+  });
+
+  it("refills once the app is quiet again after a load test", () => {
+    const clock = manualClock();
+    let utilization = 1;
+    const gate = new OverheadGovernor(
+      { budget: 0.001, burstMs: 10, quietBelow: 0.5 },
+      clock.now,
+      () => utilization,
+    );
+    while (gate.admit()) gate.settle(4);
+    clock.advance(1000);
+    expect(gate.admit()).toBe(false); // still busy: 1 ms of refill does not cover the debt
+    utilization = 0.1;
+    clock.advance(1000);
+    expect(gate.admit()).toBe(true);
+  });
+
+  it("charges store writes that belong to no request", () => {
+    const clock = manualClock();
+    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 10, quietBelow: 0.5 }, clock.now, busy);
+    gate.charge(10);
+    expect(gate.admit()).toBe(false);
+    expect(gate.stats().spentMs).toBe(10);
+  });
+});
+
+/** An Express app with glassbox and an instrumented pg pool; /q runs one tagged query. */
+async function startPgApp(options: GlassboxOptions, pool: pg.Pool, warnings: string[]) {
+  const mw = glassbox({ store: { path: ":memory:" }, logger: { warn: (m) => warnings.push(m) }, ...options });
+  const app = express();
+  app.use(mw);
+  app.get("/q/:n", async (req, res) => {
+    const r = await pool.query("SELECT $1::int AS n", [Number(req.params.n)]);
+    res.json(r.rows[0]);
+  });
+  app.get("/page", (_req, res) => {
+    res.type("html").send("<html><body>page</body></html>");
+  });
+  const running: Running = await listen(createServer(app));
+  return { gb: mw.glassbox!, running };
+}
+
+function sqlOf(record: GlassboxRecord): string[] {
+  const data = record.panels.sql?.data as SqlPanelData | undefined;
+  return (data?.queries ?? []).map((q) => `${q.sql} ${JSON.stringify(q.params)}`);
+}
+
+const pgMissing = await serviceMissing("PostgreSQL", 5432);
+
+describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQL)", () => {
+  const PG = { host: "127.0.0.1", port: 5432, user: "postgres", database: "test" };
+  let undo: () => void;
+  let pool: pg.Pool;
+
+  beforeAll(() => {
+    undo = instrumentPg(pg);
+    pool = new pg.Pool({ ...PG, max: 4 });
+  });
+  afterAll(async () => {
+    await pool.end();
+    undo();
+  });
+
+  it("past the budget, requests run unrecorded and are counted; their queries go nowhere", async () => {
+    const warnings: string[] = [];
+    // A budget so small that after the first record nothing more fits for minutes.
+    const { gb, running } = await startPgApp(
+      { overhead: { budget: 0.000001, burstMs: 1, quietBelow: 0 } },
+      pool,
+      warnings,
+    );
+    try {
+      const ids: (string | null)[] = [];
+      for (let n = 1; n <= 20; n++) {
+        const res = await fetch(`${running.url}/q/${n}`);
+        expect(await res.json()).toEqual({ n }); // the app answers the same either way
+        ids.push(res.headers.get("x-glassbox-id"));
+      }
+      const page = await fetch(`${running.url}/page`);
+      expect(await page.text()).toBe("<html><body>page</body></html>"); // no toolbar when skipped
+
+      expect(ids[0]).toBeTruthy();
+      expect(ids.slice(1).every((id) => id === null)).toBe(true);
+      const health = (await (await fetch(`${running.url}/__glassbox/api/health`)).json()) as {
+        recording: { budget: number; recorded: number; skipped: number; spentMs: number };
+      };
+      expect(health.recording).toMatchObject({ budget: 0.000001, recorded: 1, skipped: 20 });
+      expect(health.recording.spentMs).toBeGreaterThan(0);
+
+      // Only the first request's query was recorded; the skipped ones' queries are not in the
+      // background record either.
+      gb.flushBackground();
+      const { records } = await gb.store.list({ limit: 100 });
+      expect(records.map((r) => [r.kind, r.id])).toEqual([["request", ids[0]]]);
+      expect(sqlOf((await gb.store.get(ids[0]!))!)).toEqual(["SELECT $1::int AS n [1]"]);
+      expect(warnings.filter((w) => w.includes("GBXW010"))).toHaveLength(1);
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+
+  it("by default, a burst of 100 concurrent requests is recorded whole, each with its own query", async () => {
+    const { gb, running } = await startPgApp({}, pool, []);
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => fetch(`${running.url}/q/${i + 1}`)),
+      );
+      const ids = responses.map((r) => r.headers.get("x-glassbox-id"));
+      expect(ids.every(Boolean)).toBe(true);
+      await Promise.all(responses.map((r) => r.arrayBuffer()));
+      const records = await Promise.all(ids.map((id) => waitForRecord(gb, id!)));
+      records.forEach((record, i) => {
+        expect(sqlOf(record)).toEqual([`SELECT $1::int AS n [${i + 1}]`]);
+      });
+      const health = (await (await fetch(`${running.url}/__glassbox/api/health`)).json()) as {
+        recording: { budget: number; skipped: number };
+      };
+      expect(health.recording).toMatchObject({ budget: 0.02, skipped: 0 });
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+
+  it("overhead: false records every request and says so in /api/health", async () => {
+    const { gb, running } = await startPgApp({ overhead: false }, pool, []);
+    try {
+      for (let n = 1; n <= 5; n++)
+        expect((await fetch(`${running.url}/q/${n}`)).headers.get("x-glassbox-id")).toBeTruthy();
+      const health = (await (await fetch(`${running.url}/__glassbox/api/health`)).json()) as {
+        recording: unknown;
+      };
+      expect(health.recording).toMatchObject({ budget: false, recorded: 5, skipped: 0 });
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+
+  it("queries of an ignored path are not recorded, not even in the background record", async () => {
+    const { gb, running } = await startPgApp({ ignore: ["/q/"] }, pool, []);
+    try {
+      expect(await (await fetch(`${running.url}/q/7`)).json()).toEqual({ n: 7 });
+      gb.flushBackground();
+      expect((await gb.store.list({ limit: 10 })).records).toEqual([]);
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+});
+
+async function waitForRecord(
+  gb: NonNullable<ReturnType<typeof glassbox>["glassbox"]>,
+  id: string,
+): Promise<GlassboxRecord> {
+  for (let i = 0; i < 500; i++) {
+    const record = await gb.store.get(id);
+    if (record) return record;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no record ${id}`);
+}
