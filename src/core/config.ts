@@ -49,10 +49,10 @@ const overheadOptions = z.strictObject({
   /** Milliseconds of recording work glassbox may spend at once after a quiet spell. */
   burstMs: z.number().min(1).default(1000),
   /**
-   * Event-loop utilization (0-1) under which the app counts as quiet: its bucket refills every
-   * second, so at a person's pace every request is recorded. 0: the budget always applies.
+   * Requests per second under which the app counts as quiet: the allowance refills every second,
+   * so at a person's pace every request is recorded. 0: the budget always applies.
    */
-  quietBelow: z.number().min(0).max(1).default(0.5),
+  quietRate: z.number().min(0).default(100),
 });
 
 const redactOptions = z.strictObject({

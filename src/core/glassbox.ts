@@ -137,13 +137,13 @@ export class Glassbox {
    */
   begin(req: IncomingMessage, res: ServerResponse, options: BeginOptions): RequestContext | undefined {
     if (this.closed) return undefined;
-    const started = performance.now();
     const path = pathOf(req.url);
     if (this.isOwnPath(path) || this.ignore(path)) return undefined;
     if (!this.gate.admit()) {
       if (this.gate.skipped === 1) this.warnSampling();
       return undefined;
     }
+    const started = performance.now();
     const clientIp = typeof options.clientIp === "function" ? options.clientIp() : options.clientIp;
     const snapshot = snapshotRequest(req, clientIp);
     const parent = parseTraceParent(req.headers.traceparent);

@@ -5,8 +5,8 @@ export interface OverheadOptions {
   budget: number;
   /** Milliseconds of recording work glassbox may spend at once, after a quiet spell. */
   burstMs: number;
-  /** Event-loop utilization below which the app counts as quiet and the bucket refills at once. */
-  quietBelow: number;
+  /** Requests per second under which the app counts as quiet and the bucket refills at once. */
+  quietRate: number;
 }
 
 export interface RecordingStats {
@@ -20,10 +20,12 @@ export interface RecordingStats {
   spentMs: number;
 }
 
-/** How often the event loop's recent utilization is read. */
+/** How often the recent request rate is checked. */
 const QUIET_CHECK_MS = 1000;
 /** First guess of what recording one request really costs, until requests have been measured. */
 const INITIAL_ESTIMATE_MS = 0.5;
+/** The most the bucket may owe (see take()). */
+const MAX_DEBT_MS = 100;
 /** Weight of the newest measurement in the running estimate. */
 const ESTIMATE_WEIGHT = 0.05;
 /**
@@ -42,7 +44,7 @@ const REAL_COST_PER_MEASURED_MS = 5;
  * before any is charged) and settles its measured cost when it ends. Measured work that is not a
  * request (writing to SQLite) is charged as it happens.
  *
- * While the event loop is mostly idle (a person clicking through the app) the bucket is refilled
+ * While requests come at a person's pace (under `quietRate` a second) the bucket is refilled
  * every second and every request is recorded; under a load test glassbox records an even sample
  * and counts the rest instead of slowing the app down.
  */
@@ -50,19 +52,16 @@ export class OverheadGovernor {
   private tokens: number;
   private lastRefill: number;
   private lastQuietCheck: number;
+  private requestsSinceCheck = 0;
   private estimateMs = INITIAL_ESTIMATE_MS;
   recorded = 0;
   skipped = 0;
   spentMs = 0;
 
-  /**
-   * @param clock milliseconds, monotonic
-   * @param utilization the event loop's utilization (0-1) since the previous call
-   */
+  /** @param clock milliseconds, monotonic */
   constructor(
     private readonly options: OverheadOptions,
     private readonly clock: () => number = () => performance.now(),
-    private readonly utilization: () => number = eventLoopUtilizationSinceLastCall(),
   ) {
     this.tokens = options.burstMs;
     this.lastRefill = clock();
@@ -75,11 +74,15 @@ export class OverheadGovernor {
     const { budget, burstMs } = this.options;
     this.tokens = Math.min(burstMs, this.tokens + (now - this.lastRefill) * budget);
     this.lastRefill = now;
-    if (now - this.lastQuietCheck >= QUIET_CHECK_MS) {
+    this.requestsSinceCheck++;
+    const sinceCheck = now - this.lastQuietCheck;
+    if (sinceCheck >= QUIET_CHECK_MS) {
+      // At a person's pace (a page and its assets now and then) everything is recorded, however
+      // expensive the pages: the budget binds only under load. The rate is counted, not the
+      // event loop's utilization, because an app waiting on its database is busy but idle.
+      if ((this.requestsSinceCheck * 1000) / sinceCheck < this.options.quietRate) this.tokens = burstMs;
       this.lastQuietCheck = now;
-      // A mostly idle app loses no throughput to glassbox: at a person's pace everything is
-      // recorded, however expensive the pages. The budget binds only while the app is busy.
-      if (this.utilization() < this.options.quietBelow) this.tokens = burstMs;
+      this.requestsSinceCheck = 0;
     }
     if (this.tokens <= 0) {
       this.skipped++;
@@ -113,22 +116,12 @@ export class OverheadGovernor {
     };
   }
 
-  // One very expensive record (a page with thousands of queries) may leave a debt of at most one
-  // burst, so it cannot silence recording for minutes afterwards.
+  // One very expensive record (a page with thousands of queries), or the requests in flight when
+  // a burst runs out, leave a debt of at most MAX_DEBT_MS: recording resumes within seconds
+  // (5 s at 2 %) instead of falling silent for minutes.
   private take(ms: number): void {
-    this.tokens = Math.max(-this.options.burstMs, this.tokens - ms);
+    this.tokens = Math.max(-MAX_DEBT_MS, this.tokens - ms);
   }
-}
-
-/** The event loop's utilization since the previous call of the returned function. */
-function eventLoopUtilizationSinceLastCall(): () => number {
-  let last = performance.eventLoopUtilization();
-  return () => {
-    const now = performance.eventLoopUtilization();
-    const utilization = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    return utilization;
-  };
 }
 
 /** With `overhead: false`: records every request, still counting and measuring. */

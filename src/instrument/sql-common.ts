@@ -106,6 +106,14 @@ export function bindCallback<F extends AnyFunction>(callback: F): F {
   } as F;
 }
 
+/**
+ * Whether the code running now belongs to a request glassbox does not record: a wrapper then
+ * calls the driver straight away (its pool callbacks still go through bindCallback).
+ */
+export function unrecorded(): boolean {
+  return contextStorage.getStore() === UNRECORDED;
+}
+
 /** A request glassbox does not record keeps its callbacks out of the requests it does. */
 const UNRECORDED_CALLER: Caller = { ctx: UNRECORDED };
 

@@ -11,21 +11,44 @@ import type { SqlPanelData } from "../../src/panels/sql/types.js";
 import { listen, type Running } from "../helpers/http.js";
 import { serviceMissing } from "../helpers/services.js";
 
-/** An app whose event loop is always busy (a load test). */
-const busy = () => 1;
-
 /** A clock the test moves by hand. */
 function manualClock() {
   let now = 0;
   return { now: () => now, advance: (ms: number) => (now += ms) };
 }
 
+const options = { budget: 0.02, burstMs: 250, quietRate: 100 };
+
+/**
+ * A load test: `perSecond` requests a second for `ms`, each admitted one costing `costMs` of
+ * measured work. Returns the times of the admitted ones.
+ */
+function load(
+  gate: OverheadGovernor,
+  clock: ReturnType<typeof manualClock>,
+  ms: number,
+  perSecond: number,
+  costMs: number,
+): number[] {
+  const admitted: number[] = [];
+  const step = 1000 / perSecond;
+  const count = Math.round((ms * perSecond) / 1000);
+  for (let i = 0; i < count; i++) {
+    clock.advance(step);
+    if (gate.admit()) {
+      admitted.push(clock.now());
+      gate.settle(costMs);
+    }
+  }
+  return admitted;
+}
+
 describe("overhead governor", () => {
   it("records everything at a person's pace, however expensive the pages", () => {
     const clock = manualClock();
-    // The event loop is mostly idle between page loads.
-    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, () => 0.05);
-    // A page and 30 assets every two seconds, each costing 0.5 ms to record.
+    const gate = new OverheadGovernor(options, clock.now);
+    // A page and 30 assets every two seconds, each costing 0.5 ms to record: far more than 2 %,
+    // but at 15 requests a second the app is quiet.
     for (let page = 0; page < 20; page++) {
       for (let i = 0; i < 31; i++) {
         expect(gate.admit()).toBe(true);
@@ -38,16 +61,9 @@ describe("overhead governor", () => {
 
   it("under sustained load spends about its budget, on an even sample", () => {
     const clock = manualClock();
-    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, busy);
-    const admittedAt: number[] = [];
-    // 60 s at 10,000 requests/s; a recorded request costs 0.4 ms.
-    for (let i = 0; i < 600_000; i++) {
-      clock.advance(0.1);
-      if (gate.admit()) {
-        admittedAt.push(clock.now());
-        gate.settle(0.4);
-      }
-    }
+    const gate = new OverheadGovernor(options, clock.now);
+    // 60 s at 10,000 requests/s; a recorded request costs 0.4 ms measured.
+    const admittedAt = load(gate, clock, 60_000, 10_000, 0.4);
     const { recorded, skipped, spentMs } = gate.stats();
     expect(recorded + skipped).toBe(600_000);
     // The budget counts five times the measured time (what glassbox also causes but cannot
@@ -55,7 +71,7 @@ describe("overhead governor", () => {
     expect(recorded).toBeGreaterThan(680);
     expect(recorded).toBeLessThan(780);
     expect(spentMs * 5).toBeLessThan(0.02 * 60_000 + 250 + 1);
-    // After the burst, samples are spread evenly: no second passes without one.
+    // After the burst, samples are spread evenly: no second passes without several.
     const perSecond = new Array<number>(60).fill(0);
     for (const t of admittedAt) perSecond[Math.min(59, Math.floor(t / 1000))]!++;
     expect(Math.min(...perSecond.slice(2))).toBeGreaterThan(8);
@@ -63,43 +79,44 @@ describe("overhead governor", () => {
 
   it("charges concurrent requests at admission, before any of them ends", () => {
     const clock = manualClock();
-    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 5, quietBelow: 0.5 }, clock.now, busy);
+    const gate = new OverheadGovernor({ ...options, burstMs: 5 }, clock.now);
     // 50 requests arrive together; none has finished yet. The estimate (0.5 ms) is taken from
     // the bucket for each admitted one, so only about burst / estimate get in.
     const admitted = Array.from({ length: 50 }, () => gate.admit()).filter(Boolean).length;
     expect(admitted).toBe(10);
   });
 
-  it("one very expensive record silences recording for at most one burst's refill", () => {
+  it("under load, one very expensive record silences recording for seconds, not minutes", () => {
     const clock = manualClock();
-    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 250, quietBelow: 0.5 }, clock.now, busy);
+    const gate = new OverheadGovernor(options, clock.now);
     expect(gate.admit()).toBe(true);
     gate.settle(60_000); // a minute of work for one request
-    clock.advance(10_000);
+    expect(load(gate, clock, 4000, 1000, 0.4)).toEqual([]);
+    // The debt is capped at 100 ms: at 2 % it is repaid in 5 s.
+    expect(load(gate, clock, 2000, 1000, 0.4).length).toBeGreaterThan(0);
+  });
+
+  it("refills once the load test is over", () => {
+    const clock = manualClock();
+    const gate = new OverheadGovernor({ ...options, budget: 0.001 }, clock.now);
+    load(gate, clock, 5000, 1000, 1);
     expect(gate.admit()).toBe(false);
-    clock.advance(15_001); // (250 + 250) ms of debt at 2 % is 25 s
+    clock.advance(2000); // quiet: one request in two seconds
     expect(gate.admit()).toBe(true);
   });
 
-  it("refills once the app is quiet again after a load test", () => {
+  it("quietRate: 0 applies the budget at any pace", () => {
     const clock = manualClock();
-    let utilization = 1;
-    const gate = new OverheadGovernor(
-      { budget: 0.001, burstMs: 10, quietBelow: 0.5 },
-      clock.now,
-      () => utilization,
-    );
-    while (gate.admit()) gate.settle(4);
-    clock.advance(1000);
-    expect(gate.admit()).toBe(false); // still busy: 1 ms of refill does not cover the debt
-    utilization = 0.1;
-    clock.advance(1000);
+    const gate = new OverheadGovernor({ ...options, quietRate: 0 }, clock.now);
     expect(gate.admit()).toBe(true);
+    gate.settle(1000); // leaves a debt of one burst
+    clock.advance(2000); // one request in two seconds, 40 ms of refill
+    expect(gate.admit()).toBe(false);
   });
 
   it("charges store writes that belong to no request", () => {
     const clock = manualClock();
-    const gate = new OverheadGovernor({ budget: 0.02, burstMs: 10, quietBelow: 0.5 }, clock.now, busy);
+    const gate = new OverheadGovernor({ ...options, burstMs: 10 }, clock.now);
     gate.charge(10);
     expect(gate.admit()).toBe(false);
     expect(gate.stats().spentMs).toBe(10);
@@ -147,7 +164,7 @@ describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQ
     const warnings: string[] = [];
     // A budget so small that after the first record nothing more fits for minutes.
     const { gb, running } = await startPgApp(
-      { overhead: { budget: 0.000001, burstMs: 1, quietBelow: 0 } },
+      { overhead: { budget: 0.000001, burstMs: 1, quietRate: 0 } },
       pool,
       warnings,
     );

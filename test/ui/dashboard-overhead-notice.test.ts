@@ -98,7 +98,7 @@ describe.skipIf(skip)("dashboard overhead notice", () => {
   const notice = () => page.getByTestId("overhead-notice");
 
   it("says how many requests the overhead budget skipped, as /api/health counts them", async () => {
-    app = await startApp({ overhead: { budget: 0.0001, burstMs: 1, quietBelow: 0 } });
+    app = await startApp({ overhead: { budget: 0.0001, burstMs: 1, quietRate: 0 } });
     const recording = await traffic(app, REQUESTS);
     expect(recording.budget).toBe(0.0001);
     expect(recording.recorded).toBeGreaterThanOrEqual(1);
