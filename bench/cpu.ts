@@ -1,0 +1,85 @@
+/**
+ * Main-thread CPU per request, the steadier measure when throughput is noisy:
+ * `npm run bench:cpu -- --framework express --route pg --variants bare,als,glassbox --requests 30000`.
+ *
+ * Starts one app process per variant (bench/app.ts, same environment variables: BENCH_BUDGET,
+ * BENCH_NO_SQL, BENCH_STORE, ...), drives each with autocannon from this process and reads the app
+ * thread's CPU time from /proc (Linux) before and after a fixed number of requests. Rounds
+ * alternate the variants; each figure is the median. The whole process's CPU (GC helper threads,
+ * libuv pool) is shown beside it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({
+  options: {
+    framework: { type: "string", default: "express" },
+    route: { type: "string", default: "pg" },
+    variants: { type: "string", default: "bare,als,glassbox,disabled" },
+    requests: { type: "string", default: "30000" },
+    rounds: { type: "string", default: "5" },
+  },
+});
+const variants = values.variants.split(",");
+const requests = Number(values.requests);
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of the process's main thread, or of the whole process. */
+function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
+  const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+function start(variant: string): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", values.framework, variant], {
+      env: { ...process.env, NODE_ENV: "development", ...(values.route === "pg" ? { BENCH_PG: "1" } : {}) },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on("exit", (code) => reject(new Error(`${variant} exited with ${code}`)));
+  });
+}
+
+function load(port: number, amount: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    autocannon({ url: `http://127.0.0.1:${port}/${values.route}`, connections: 50, amount }, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const apps = new Map<string, { child: ChildProcess; port: number }>();
+try {
+  for (const v of variants) apps.set(v, await start(v));
+  for (const { port } of apps.values()) await load(port, 5000);
+  const main = new Map<string, number[]>(variants.map((v) => [v, []]));
+  const whole = new Map<string, number[]>(variants.map((v) => [v, []]));
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const v of variants) {
+      const { child, port } = apps.get(v)!;
+      const pid = child.pid!;
+      await load(port, 3000); // settle
+      const [m0, w0] = [cpuSeconds(pid, true), cpuSeconds(pid, false)];
+      await load(port, requests);
+      main.get(v)!.push(((cpuSeconds(pid, true) - m0) * 1e6) / requests);
+      whole.get(v)!.push(((cpuSeconds(pid, false) - w0) * 1e6) / requests);
+    }
+  }
+  console.log(`| variant | main-thread CPU µs/request | all threads µs/request |`);
+  console.log(`|---|---:|---:|`);
+  for (const v of variants)
+    console.log(`| ${v} | ${median(main.get(v)!).toFixed(1)} | ${median(whole.get(v)!).toFixed(1)} |`);
+} finally {
+  for (const { child } of apps.values()) child.kill();
+}
