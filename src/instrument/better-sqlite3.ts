@@ -1,4 +1,5 @@
-import { patchMethod } from "./guard.js";
+import { isGlassboxWrapper } from "./guard.js";
+import { sharedPatch } from "./shared-patch.js";
 import { type QueryEnd, type QueryStart, rowCount, tryBeginQuery } from "./sql-common.js";
 
 // better-sqlite3 is a dependency, but the app may load its own copy: read only these shapes.
@@ -42,36 +43,50 @@ export function instrumentBetterSqlite3(Database: unknown): () => void {
   const ctor = (Database as { default?: unknown } | undefined)?.default ?? Database;
   const proto = typeof ctor === "function" ? (ctor.prototype as object | undefined) : undefined;
   if (!proto || typeof (proto as { prepare?: unknown }).prepare !== "function") return () => {};
-  const undo: Array<() => void> = [];
-  // The Statement class is native and not exported: patch its prototype on the first prepare.
-  let statementPatched = false;
-  undo.push(
-    patchMethod(
+  const releases = [
+    sharedPatch(
       proto,
       "prepare",
       (original) =>
         function glassboxSqlitePrepare(this: unknown, ...args: unknown[]) {
           const statement = original.apply(this, args);
-          if (!statementPatched && statement && typeof statement === "object") {
-            statementPatched = true;
+          if (!statementPatches.has(proto) && statement && typeof statement === "object") {
             try {
               const statementProto = Object.getPrototypeOf(statement) as object;
-              for (const method of STATEMENT_METHODS)
-                undo.push(patchMethod(statementProto, method, (o) => wrapStatementMethod(o, method)));
+              statementPatches.set(
+                proto,
+                STATEMENT_METHODS.map((method) =>
+                  sharedPatch(statementProto, method, (o) => wrapStatementMethod(o, method)),
+                ),
+              );
             } catch {
               // An unexpected Statement shape: statements run unrecorded.
+              statementPatches.set(proto, []);
             }
           }
           return statement;
         },
     ),
-  );
-  undo.push(patchMethod(proto, "exec", wrapExec));
+    sharedPatch(proto, "exec", wrapExec),
+  ];
+  let released = false;
   return () => {
-    for (const u of undo.reverse()) u();
-    statementPatched = false;
+    if (released) return;
+    released = true;
+    for (const release of releases) release();
+    // The last caller gone (prepare is the driver's own again): the statements' patches go too.
+    if (!isGlassboxWrapper((proto as { prepare?: unknown }).prepare)) {
+      for (const release of statementPatches.get(proto) ?? []) release();
+      statementPatches.delete(proto);
+    }
   };
 }
+
+/**
+ * The Statement class is native and not exported: its prototype is patched on the first
+ * prepare, once per Database prototype, and unpatched when the last caller lets go.
+ */
+const statementPatches = new WeakMap<object, Array<() => void>>();
 
 function identity(db: SqliteDatabaseLike | undefined): Pick<QueryStart, "database"> {
   return db?.name ? { database: db.name } : {};

@@ -28,6 +28,11 @@ export function patchMethod<T extends object>(
   };
 }
 
+/** Whether a function is a wrapper installed by patchMethod (by any copy of glassbox). */
+export function isGlassboxWrapper(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as { [WRAPPER]?: boolean })[WRAPPER] === true;
+}
+
 /** Runs glassbox bookkeeping; any throw is reported once through `onError` and swallowed. */
 export function safely(fn: () => void, onError?: (error: unknown) => void): void {
   try {

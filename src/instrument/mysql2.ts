@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { patchMethod } from "./guard.js";
+import { sharedPatch } from "./shared-patch.js";
 import {
   asPoolQuery,
   bindCallback,
@@ -56,14 +56,14 @@ export function instrumentMysql2(mysql: unknown): () => void {
   const connection = ownerOf(core.Connection.prototype, "query");
   const undo: Array<() => void> = [];
   if (connection) {
-    undo.push(patchMethod(connection, "query", (o) => wrapConnectionMethod(o, "query")));
-    undo.push(patchMethod(connection, "execute", (o) => wrapConnectionMethod(o, "execute")));
+    undo.push(sharedPatch(connection, "query", (o) => wrapConnectionMethod(o, "query")));
+    undo.push(sharedPatch(connection, "execute", (o) => wrapConnectionMethod(o, "execute")));
   }
   const pool = core.Pool ? ownerOf(core.Pool.prototype, "getConnection") : undefined;
   if (pool) {
-    undo.push(patchMethod(pool, "query", wrapPoolQuery));
-    undo.push(patchMethod(pool, "execute", wrapPoolQuery));
-    undo.push(patchMethod(pool, "getConnection", wrapGetConnection));
+    undo.push(sharedPatch(pool, "query", wrapPoolQuery));
+    undo.push(sharedPatch(pool, "execute", wrapPoolQuery));
+    undo.push(sharedPatch(pool, "getConnection", wrapGetConnection));
   }
   return () => {
     for (const u of undo.reverse()) u();

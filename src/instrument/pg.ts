@@ -1,4 +1,4 @@
-import { patchMethod } from "./guard.js";
+import { sharedPatch } from "./shared-patch.js";
 import {
   asPoolQuery,
   bindCallback,
@@ -44,10 +44,10 @@ export function instrumentPg(pg: unknown): () => void {
   const mod = pg as PgModuleLike | undefined;
   const root = mod?.Client ? mod : mod?.default;
   if (!root?.Client) return () => {};
-  const undo = [patchMethod(root.Client.prototype, "query", wrapClientQuery)];
+  const undo = [sharedPatch(root.Client.prototype, "query", wrapClientQuery)];
   if (root.Pool) {
-    undo.push(patchMethod(root.Pool.prototype, "query", wrapPoolQuery));
-    undo.push(patchMethod(root.Pool.prototype, "connect", wrapPoolConnect));
+    undo.push(sharedPatch(root.Pool.prototype, "query", wrapPoolQuery));
+    undo.push(sharedPatch(root.Pool.prototype, "connect", wrapPoolConnect));
   }
   return () => {
     for (const u of undo.reverse()) u();

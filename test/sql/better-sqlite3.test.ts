@@ -104,6 +104,18 @@ describe("better-sqlite3 instrumentation", () => {
     expect(queriesOf(record)).toMatchObject([{ method: "iterate", rows: 1 }]);
   });
 
+  it("two callers: undoing the first leaves the second recording; undoing both stops it", async () => {
+    const second = instrumentBetterSqlite3(Database);
+    undo();
+    const { record } = await app.get("/early-break");
+    expect(queriesOf(record)).toMatchObject([{ method: "iterate", rows: 1 }]);
+    second();
+    const after = await app.get("/early-break");
+    expect(after.record.panels.sql?.data).toMatchObject({ queries: [] });
+    undo = instrumentBetterSqlite3(Database);
+    expect(queriesOf((await app.get("/early-break")).record)).toHaveLength(1);
+  });
+
   it("does not record glassbox's own SQLite store", async () => {
     const mw = app.mw.glassbox!;
     await mw.store.flush();

@@ -177,4 +177,12 @@ describe.skipIf(missing)("mysql2 instrumentation", () => {
     expect(queriesOf(record)[0]).toMatchObject({ sql: "SELECT id FROM gb_sql_my_users ORDER BY id", rows });
     expect(queriesOf(record)[0]!.callSite?.frame).toMatchObject(site("stream"));
   });
+
+  it("two callers: undoing the first leaves the second recording", async () => {
+    const second = instrumentMysql2(mysql);
+    for (const u of undo.splice(0)) u();
+    undo.push(second);
+    const { record } = await app.get("/stream");
+    expect(queriesOf(record).map((q) => q.sql)).toEqual(["SELECT id FROM gb_sql_my_users ORDER BY id"]);
+  });
 });

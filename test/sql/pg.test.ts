@@ -198,4 +198,13 @@ describe.skipIf(missing)("pg instrumentation", () => {
     expect(after.record.panels.sql?.data).toMatchObject({ queries: [] });
     undo = instrumentPg(pg);
   });
+
+  it("two callers: undoing the first leaves the second recording", async () => {
+    // glassbox/register and an explicit call, or two glassbox instances, undone in any order.
+    const second = instrumentPg(pg);
+    undo();
+    const { record } = await app.get("/pool-promise");
+    expect(queriesOf(record).map((q) => q.sql)).toEqual(["SELECT email FROM gb_sql_pg_users ORDER BY id"]);
+    undo = second;
+  });
 });
