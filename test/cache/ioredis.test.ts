@@ -95,6 +95,11 @@ describe.skipIf(await serviceMissing("Redis", 6379))("cache panel with ioredis",
       await redis.del(`${P}c:${n}`);
       res.json({ hit, miss });
     });
+    app.get("/overlap", async (_req, res) => {
+      // One connection runs them one after the other, but both are in flight from the start.
+      const replies = await Promise.all([redis.blpop(`${P}empty:a`, 0.05), redis.blpop(`${P}empty:b`, 0.05)]);
+      res.json(replies);
+    });
     running = await listen(createServer(app));
   });
 
@@ -160,6 +165,20 @@ describe.skipIf(await serviceMissing("Redis", 6379))("cache panel with ioredis",
     expect(shown).toContain('"Hit ratio","57 %"');
     expect(shown).toContain(`${P}nobody`);
     expect(shown).toContain('{"type":"badge","text":"miss","tone":"warning"}');
+  });
+
+  it("counts the time of overlapping commands once in cache.ms", async () => {
+    const { body, record, data } = await cacheOf("/overlap");
+    expect(body).toEqual([null, null]);
+    const spans = data.commands.map((c) => [c.at, c.at + c.durationMs]);
+    expect(spans).toHaveLength(2);
+    const [[s1, e1], [s2, e2]] = spans as [[number, number], [number, number]];
+    expect(Math.max(s1, s2)).toBeLessThan(Math.min(e1, e2)); // they did overlap
+    const union = Math.max(e1, e2) - Math.min(s1, s2);
+    const sum = e1 - s1 + (e2 - s2);
+    expect(data.totals.ms).toBeCloseTo(union, 1);
+    expect(data.totals.ms).toBeLessThan(sum - 30); // not the sum: ~50 ms counted once
+    expect(record.stats["cache.ms"]).toBe(data.totals.ms);
   });
 
   it("records each command of a pipeline with its own reply", async () => {

@@ -59,7 +59,7 @@ describe("templates panel with Express res.render", () => {
   }
 
   it("records an EJS page with its includes nested under it", async () => {
-    const { html, record, data } = await templatesOf("/ejs");
+    const { res, html, record, data } = await templatesOf("/ejs");
     expect(html).toContain("<h1>Welcome</h1><nav>home</nav>");
     const [view, header, nav, footer] = data.renders;
     expect(data.renders).toHaveLength(4);
@@ -83,7 +83,10 @@ describe("templates panel with Express res.render", () => {
       ["include nav.ejs", 2],
       ["include partials/footer.ejs", 1],
     ]);
-    expect(record.serverTiming.find((s) => s.name === "templates")).toBeDefined();
+    // The browser's devtools show the same total as the panel: the page's render, counted once.
+    expect(record.serverTiming.find((s) => s.name === "templates")?.durationMs).toBe(data.totals.ms);
+    const timing = /(?:^|,\s*)templates;dur=([\d.]+)/.exec(res.headers.get("server-timing") ?? "");
+    expect(Number(timing?.[1])).toBeCloseTo(data.totals.ms, 1);
     // What the toolbar shows: the tree of renders, and each view's context with the secret masked.
     const shown = JSON.stringify(templatesPanel.view!(data, record));
     expect(shown).toContain('"    nav.ejs"');
