@@ -94,9 +94,24 @@ export interface UnrecordedRequest {
   readonly unrecorded: true;
 }
 
+const RECORDING_KEY = Symbol.for("glassbox.recording-state");
+
+/** Process-wide recording state, shared by every glassbox instance and copy like the storage. */
+export interface RecordingState {
+  /** Recorded requests running now. */
+  inFlight: number;
+  /**
+   * The context storage is switched off: glassbox is sampling under load and no recorded request
+   * runs, so skipped requests pay no async-context cost at all. The next recorded request's
+   * run() switches it on again.
+   */
+  storageOff: boolean;
+}
+
 type GlobalWithStorage = typeof globalThis & {
   [STORAGE_KEY]?: AsyncLocalStorage<RequestContext | UnrecordedRequest>;
   [UNRECORDED_KEY]?: UnrecordedRequest;
+  [RECORDING_KEY]?: RecordingState;
 };
 
 /**
@@ -112,6 +127,8 @@ export const contextStorage: AsyncLocalStorage<RequestContext | UnrecordedReques
 globalStorage[UNRECORDED_KEY] ??= Object.freeze({ unrecorded: true as const });
 /** One marker shared by every copy of glassbox in the process, compared by identity. */
 export const UNRECORDED: UnrecordedRequest = globalStorage[UNRECORDED_KEY];
+globalStorage[RECORDING_KEY] ??= { inFlight: 0, storageOff: false };
+export const recordingState: RecordingState = globalStorage[RECORDING_KEY];
 
 /**
  * Everything glassbox knows about one request (or one background window) while it runs.

@@ -6,7 +6,13 @@ import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import type { BodyCollector } from "./body-preview.js";
 import { type GlassboxConfig, type GlassboxOptions, resolveConfig } from "./config.js";
-import { addBackgroundProvider, contextStorage, RequestContext, UNRECORDED } from "./context.js";
+import {
+  addBackgroundProvider,
+  contextStorage,
+  RequestContext,
+  recordingState,
+  UNRECORDED,
+} from "./context.js";
 import { GlassboxError, type Logger, Warner } from "./errors.js";
 import { hasBody, pathOf, snapshotRequest, watchRequestBody } from "./exchange.js";
 import { clientAllowed, hostAllowed } from "./guard.js";
@@ -184,7 +190,11 @@ export class Glassbox {
     });
     // 'close' follows 'finish' on every response (and alone when the client went away): one
     // listener sees both endings.
-    res.once("close", () => this.complete(ctx, res, seen, body, req.complete));
+    recordingState.inFlight++;
+    res.once("close", () => {
+      recordingState.inFlight--;
+      this.complete(ctx, res, seen, body, req.complete);
+    });
     ctx.ownMs += performance.now() - started;
     return ctx;
   }
@@ -199,14 +209,26 @@ export class Glassbox {
 
   /** Runs `fn` inside the request's context (AsyncLocalStorage), so instrumentations find it. */
   run<T>(ctx: RequestContext, fn: () => T): T {
+    recordingState.storageOff = false;
     return contextStorage.run(ctx, fn);
   }
 
   /**
    * Runs a request glassbox does not record (begin returned undefined): its queries and logs
    * then go nowhere, rather than to the background bucket or to another request's record.
+   * While glassbox samples under load and no recorded request runs, the context storage is
+   * switched off altogether (async hooks cost every promise something); the background bucket
+   * takes nothing meanwhile, since events outside a context cannot be told apart then.
    */
   runUnrecorded<T>(fn: () => T): T {
+    if (recordingState.inFlight === 0 && this.gate.sampling()) {
+      if (!recordingState.storageOff) {
+        contextStorage.disable();
+        recordingState.storageOff = true;
+      }
+      return fn();
+    }
+    recordingState.storageOff = false;
     return contextStorage.run(UNRECORDED, fn);
   }
 
@@ -314,7 +336,7 @@ export class Glassbox {
 
   /** The context events go to when no request is running; its window is stored every 2 s. */
   private backgroundContext(): RequestContext | undefined {
-    if (this.closed) return undefined;
+    if (this.closed || this.gate.sampling()) return undefined;
     if (!this.background) {
       this.background = new RequestContext({
         id: newRecordId(),

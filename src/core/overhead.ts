@@ -20,6 +20,8 @@ export interface RecordingStats {
   spentMs: number;
 }
 
+/** A request skipped less than this long ago means glassbox is sampling. */
+const SAMPLING_MS = 2000;
 /** How often the recent request rate is checked. */
 const QUIET_CHECK_MS = 1000;
 /** First guess of what recording one request really costs, until requests have been measured. */
@@ -53,6 +55,7 @@ export class OverheadGovernor {
   private lastRefill: number;
   private lastQuietCheck: number;
   private requestsSinceCheck = 0;
+  private lastSkipAt = Number.NEGATIVE_INFINITY;
   private estimateMs = INITIAL_ESTIMATE_MS;
   recorded = 0;
   skipped = 0;
@@ -86,11 +89,17 @@ export class OverheadGovernor {
     }
     if (this.tokens <= 0) {
       this.skipped++;
+      this.lastSkipAt = now;
       return false;
     }
     this.recorded++;
     this.tokens -= this.estimateMs;
     return true;
+  }
+
+  /** Whether requests are being skipped now (one was within the last two seconds). */
+  sampling(): boolean {
+    return this.clock() - this.lastSkipAt < SAMPLING_MS;
   }
 
   /** Settles an admitted request: its measured cost replaces the estimate taken at admission. */
@@ -133,6 +142,10 @@ export class UnlimitedRecording {
   admit(): boolean {
     this.recorded++;
     return true;
+  }
+
+  sampling(): boolean {
+    return false;
   }
 
   settle(measuredMs: number): void {

@@ -90,7 +90,7 @@ export function bindCallback<F extends AnyFunction>(callback: F): F {
       : activeContext()
         ? { ctx: contextStorage.getStore() }
         : undefined);
-  if (caller === undefined) return callback;
+  if (caller === undefined) return outsideAnyRecord(callback);
   const fromPoolQuery = caller === pending;
   return function glassboxBoundCallback(this: unknown, ...args: unknown[]) {
     const previous = inherited;
@@ -103,6 +103,18 @@ export function bindCallback<F extends AnyFunction>(callback: F): F {
     } finally {
       inherited = previous;
     }
+  } as F;
+}
+
+/**
+ * A callback asked for where nothing records (a request skipped while the context storage was
+ * off): if a pool hands it over inside a recorded request, it runs as unrecorded, not in there.
+ */
+function outsideAnyRecord<F extends AnyFunction>(callback: F): F {
+  return function glassboxUnboundCallback(this: unknown, ...args: unknown[]) {
+    return contextStorage.getStore() === undefined
+      ? callback.apply(this, args)
+      : contextStorage.run(UNRECORDED, () => callback.apply(this, args));
   } as F;
 }
 

@@ -199,6 +199,33 @@ describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQ
     }
   });
 
+  it("while sampling, work outside requests is not recorded; two seconds after the last skip it is again", async () => {
+    const { gb, running } = await startPgApp(
+      { overhead: { budget: 0.000001, burstMs: 1, quietRate: 0 } },
+      pool,
+      [],
+    );
+    const backgroundSql = async () => {
+      gb.flushBackground();
+      const { records } = await gb.store.list({ kind: "background", limit: 10 });
+      const full = await Promise.all(records.map((r) => gb.store.get(r.id)));
+      return full.flatMap((r) => (r ? sqlOf(r) : []));
+    };
+    try {
+      expect((await fetch(`${running.url}/q/1`)).headers.get("x-glassbox-id")).toBeTruthy();
+      expect((await fetch(`${running.url}/q/2`)).headers.get("x-glassbox-id")).toBeNull();
+      // Outside any request, but while skipped requests could not be told apart from it.
+      await pool.query("SELECT 'while sampling' AS w");
+      expect(await backgroundSql()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 2100));
+      await pool.query("SELECT 'after sampling' AS w");
+      expect(await backgroundSql()).toEqual(["SELECT 'after sampling' AS w undefined"]);
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+
   it("by default, a burst of 100 concurrent requests is recorded whole, each with its own query", async () => {
     const { gb, running } = await startPgApp({}, pool, []);
     try {
