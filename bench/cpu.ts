@@ -8,10 +8,11 @@
  * alternate the variants; each figure is the median. The whole process's CPU (GC helper threads,
  * libuv pool) is shown beside it.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,22 +34,6 @@ function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-function start(variant: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", values.framework, variant], {
-      env: { ...process.env, NODE_ENV: "development", ...(values.route === "pg" ? { BENCH_PG: "1" } : {}) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`${variant} exited with ${code}`)));
-  });
-}
-
 function load(port: number, amount: number): Promise<void> {
   return new Promise((resolve, reject) =>
     autocannon({ url: `http://127.0.0.1:${port}/${values.route}`, connections: 50, amount }, (error) =>
@@ -61,7 +46,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const apps = new Map<string, { child: ChildProcess; port: number }>();
 try {
-  for (const v of variants) apps.set(v, await start(v));
+  for (const v of variants) apps.set(v, await startAppProcess(values.framework, v, values.route === "pg"));
   for (const { port } of apps.values()) await load(port, 5000);
   const main = new Map<string, number[]>(variants.map((v) => [v, []]));
   const whole = new Map<string, number[]>(variants.map((v) => [v, []]));

@@ -11,11 +11,12 @@
  * the glassbox variants it also reports the share of requests recorded: with the default overhead
  * budget glassbox records a sample under saturation; `everything` records them all.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -69,22 +70,6 @@ async function sample(variant: string, port: number, route: string, seconds: num
   return { ...result, recorded: recorded / (recorded + after.skipped - before.skipped) };
 }
 
-function startApp(framework: string, variant: string): Promise<{ child: ChildProcess; port: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", framework, variant], {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, NODE_ENV: "development", ...(routes.includes("pg") ? { BENCH_PG: "1" } : {}) },
-    });
-    let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)));
-  });
-}
-
 function load(port: number, route: string, seconds: number): Promise<Sample> {
   return new Promise((resolve, reject) => {
     autocannon(
@@ -124,7 +109,7 @@ async function main(): Promise<void> {
   for (const framework of frameworks) {
     const apps = new Map<string, { child: ChildProcess; port: number }>();
     try {
-      for (const v of variants) apps.set(v, await startApp(framework, v));
+      for (const v of variants) apps.set(v, await startAppProcess(framework, v, routes.includes("pg")));
       for (const route of routes) {
         for (const v of variants) await load(apps.get(v)!.port, route, 2); // warm-up, discarded
         const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));

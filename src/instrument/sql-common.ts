@@ -83,13 +83,9 @@ export function asPoolQuery<T>(boundary: AnyFunction, run: () => T): T {
  * released a connection, and its queries would land in the wrong record.
  */
 export function bindCallback<F extends AnyFunction>(callback: F): F {
+  const store = contextStorage.getStore();
   const caller =
-    pending ??
-    (contextStorage.getStore() === UNRECORDED
-      ? UNRECORDED_CALLER
-      : activeContext()
-        ? { ctx: contextStorage.getStore() }
-        : undefined);
+    pending ?? (store === UNRECORDED ? UNRECORDED_CALLER : activeContext() ? { ctx: store } : undefined);
   if (caller === undefined) return outsideAnyRecord(callback);
   const fromPoolQuery = caller === pending;
   return function glassboxBoundCallback(this: unknown, ...args: unknown[]) {

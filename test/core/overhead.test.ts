@@ -1,15 +1,14 @@
-import { createServer } from "node:http";
-import express from "express";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { glassbox } from "../../src/adapters/express.js";
 import type { GlassboxOptions } from "../../src/core/config.js";
+import { recordingState } from "../../src/core/context.js";
 import { OverheadGovernor } from "../../src/core/overhead.js";
 import type { GlassboxRecord } from "../../src/core/record.js";
 import { instrumentPg } from "../../src/instrument/pg.js";
 import type { SqlPanelData } from "../../src/panels/sql/types.js";
-import { listen, type Running } from "../helpers/http.js";
+import { recordFor } from "../helpers/http.js";
 import { serviceMissing } from "../helpers/services.js";
+import { startApp } from "../sql/support.js";
 
 /** A clock the test moves by hand. */
 function manualClock() {
@@ -123,20 +122,24 @@ describe("overhead governor", () => {
   });
 });
 
-/** An Express app with glassbox and an instrumented pg pool; /q runs one tagged query. */
+/**
+ * An Express app with glassbox (default overhead budget unless `options` say otherwise) and an
+ * instrumented pg pool; /q/:n runs one tagged query.
+ */
 async function startPgApp(options: GlassboxOptions, pool: pg.Pool, warnings: string[]) {
-  const mw = glassbox({ store: { path: ":memory:" }, logger: { warn: (m) => warnings.push(m) }, ...options });
-  const app = express();
-  app.use(mw);
-  app.get("/q/:n", async (req, res) => {
-    const r = await pool.query("SELECT $1::int AS n", [Number(req.params.n)]);
-    res.json(r.rows[0]);
-  });
-  app.get("/page", (_req, res) => {
-    res.type("html").send("<html><body>page</body></html>");
-  });
-  const running: Running = await listen(createServer(app));
-  return { gb: mw.glassbox!, running };
+  const app = await startApp(
+    (a) => {
+      a.get("/q/:n", async (req, res) => {
+        const r = await pool.query("SELECT $1::int AS n", [Number(req.params.n)]);
+        res.json(r.rows[0]);
+      });
+      a.get("/page", (_req, res) => {
+        res.type("html").send("<html><body>page</body></html>");
+      });
+    },
+    { overhead: {}, logger: { warn: (m) => warnings.push(m) }, ...options },
+  );
+  return { gb: app.mw.glassbox!, running: app.running };
 }
 
 function sqlOf(record: GlassboxRecord): string[] {
@@ -226,6 +229,26 @@ describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQ
     }
   });
 
+  it("after skipping with async context tracking off, the next recorded request still has its queries", async () => {
+    // quietRate 100: after a quiet second the allowance refills and the next request is recorded.
+    const { gb, running } = await startPgApp({ overhead: { budget: 0.000001, burstMs: 1 } }, pool, []);
+    try {
+      expect((await fetch(`${running.url}/q/1`)).headers.get("x-glassbox-id")).toBeTruthy();
+      expect((await fetch(`${running.url}/q/2`)).headers.get("x-glassbox-id")).toBeNull();
+      // Skipped with no recorded request running: the context storage was switched off.
+      expect(recordingState).toMatchObject({ inFlight: 0, storageOff: true });
+      await new Promise((r) => setTimeout(r, 1100));
+      const res = await fetch(`${running.url}/q/3`);
+      expect(await res.json()).toEqual({ n: 3 });
+      const record = await recordFor(gb, res);
+      expect(sqlOf(record)).toEqual(["SELECT $1::int AS n [3]"]);
+      expect(recordingState.storageOff).toBe(false);
+    } finally {
+      await running.close();
+      await gb.close();
+    }
+  });
+
   it("by default, a burst of 100 concurrent requests is recorded whole, each with its own query", async () => {
     const { gb, running } = await startPgApp({}, pool, []);
     try {
@@ -235,7 +258,7 @@ describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQ
       const ids = responses.map((r) => r.headers.get("x-glassbox-id"));
       expect(ids.every(Boolean)).toBe(true);
       await Promise.all(responses.map((r) => r.arrayBuffer()));
-      const records = await Promise.all(ids.map((id) => waitForRecord(gb, id!)));
+      const records = await Promise.all(ids.map((id) => recordFor(gb, id!)));
       records.forEach((record, i) => {
         expect(sqlOf(record)).toEqual([`SELECT $1::int AS n [${i + 1}]`]);
       });
@@ -276,15 +299,3 @@ describe.skipIf(pgMissing)("overhead budget in a running app (Express, PostgreSQ
     }
   });
 });
-
-async function waitForRecord(
-  gb: NonNullable<ReturnType<typeof glassbox>["glassbox"]>,
-  id: string,
-): Promise<GlassboxRecord> {
-  for (let i = 0; i < 500; i++) {
-    const record = await gb.store.get(id);
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no record ${id}`);
-}

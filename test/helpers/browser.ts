@@ -1,7 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -28,6 +34,28 @@ export function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * Opens `url` in a fresh browser context (empty localStorage) and records the page's dialogs
+ * (dismissed) and uncaught errors, which tests assert are empty.
+ */
+export async function openRecordedPage(
+  browser: Browser,
+  url: string,
+  options: BrowserContextOptions,
+): Promise<{ context: BrowserContext; page: Page; dialogs: string[]; errors: string[] }> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  return { context, page, dialogs, errors };
 }
 
 /**

@@ -17,7 +17,7 @@ import type { GlassboxOptions } from "../../src/core/config.js";
 import { instrumentBetterSqlite3 } from "../../src/instrument/better-sqlite3.js";
 import { instrumentPg } from "../../src/instrument/pg.js";
 import type { SqlPanelData } from "../../src/panels/sql/types.js";
-import { browserUnavailable, launchBrowser, SCREENSHOTS } from "../helpers/browser.js";
+import { browserUnavailable, launchBrowser, openRecordedPage, SCREENSHOTS } from "../helpers/browser.js";
 import { listen, type Running, recordFor, testOptions } from "../helpers/http.js";
 import { serviceMissing } from "../helpers/services.js";
 
@@ -122,17 +122,9 @@ describe.skipIf(skipBrowser)("Explain buttons on SQLite queries", () => {
 
   /** A fresh page with dialogs and page errors recorded. */
   async function open(url: string) {
-    context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(url);
-    return { page, dialogs, errors };
+    const opened = await openRecordedPage(browser, url, { viewport: { width: 1200, height: 760 } });
+    context = opened.context;
+    return opened;
   }
 
   /** Opens the toolbar's SQL panel on the app's page and returns the panel. */

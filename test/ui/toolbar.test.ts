@@ -5,6 +5,7 @@ import {
   browserUnavailable,
   ensureUiBuilt,
   launchBrowser,
+  openRecordedPage,
   PAYLOADS,
   SCREENSHOTS,
 } from "../helpers/browser.js";
@@ -34,18 +35,13 @@ describe.skipIf(browserUnavailable())("toolbar in a real browser", () => {
 
   /** A fresh browser profile (empty localStorage) with dialogs and page errors recorded. */
   async function open(path: string, scheme: "light" | "dark" = "light") {
-    context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1100, height: 680 } });
-    const page = await context.newPage();
-    const dialogs: string[] = [];
-    const errors: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
+    const opened = await openRecordedPage(browser, `${app.url}${path}`, {
+      colorScheme: scheme,
+      viewport: { width: 1100, height: 680 },
     });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${app.url}${path}`);
-    await handle(page).waitFor({ state: "visible" });
-    return { page, dialogs, errors };
+    context = opened.context;
+    await handle(opened.page).waitFor({ state: "visible" });
+    return opened;
   }
 
   const handle = (page: Page) => page.locator("glassbox-toolbar .gbt-handle");
