@@ -10,7 +10,10 @@ export function startAppProcess(
   withPg: boolean,
 ): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/app.ts", framework, variant], {
+    const command = [process.execPath, "--import", "tsx", "bench/app.ts", framework, variant];
+    // BENCH_PIN=1 runs the app on CPU 1 (and this process should run on CPU 0: taskset -c 0).
+    if (process.env.BENCH_PIN) command.unshift("taskset", "-c", "1");
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, NODE_ENV: "development", ...(withPg ? { BENCH_PG: "1" } : {}) },
     });
@@ -22,4 +25,18 @@ export function startAppProcess(
     });
     child.on("exit", (code) => reject(new Error(`${framework}/${variant} exited with ${code}`)));
   });
+}
+
+const RECORDING = new Set(["glassbox", "everything"]);
+
+/** Whether a variant records (glassbox@0.005 is glassbox with another overhead budget). */
+export function records(variant: string): boolean {
+  return RECORDING.has(variant.split("@")[0]!);
+}
+
+/** glassbox's recorded and skipped counters, from its health endpoint. */
+export async function recordingCounts(port: number): Promise<{ recorded: number; skipped: number }> {
+  const res = await fetch(`http://127.0.0.1:${port}/__glassbox/api/health`);
+  const { recording } = (await res.json()) as { recording: { recorded: number; skipped: number } };
+  return recording;
 }

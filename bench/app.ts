@@ -6,6 +6,7 @@
  *   glassbox  glassbox with its default panels and default store (SQLite, written behind)
  *   everything  the same with `overhead: false`: every request recorded, whatever it costs
  *   disabled  glassbox({ enabled: false })
+ *   glassbox@0.005  glassbox with that overhead budget (and quietRate 0): compare budgets in one run
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync } from "node:fs";
@@ -14,7 +15,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const [framework = "express", variant = "bare"] = process.argv.slice(2);
+const [framework = "express", variantArg = "bare"] = process.argv.slice(2);
+const [variant, budgetArg] = variantArg.split("@") as [string, string | undefined];
+// For experiments: BENCH_BUDGET=0.000001 (nothing but the skip path), or a variant glassbox@0.05;
+// BENCH_BURST=3 shrinks the burst allowance (fewer requests recorded at start).
+const budget = budgetArg ?? process.env.BENCH_BUDGET;
+const burst = process.env.BENCH_BURST ? { burstMs: Number(process.env.BENCH_BURST) } : {};
 // The built package by default (what users run; `npm run build` first); BENCH_SOURCE=src for the sources.
 const SOURCE = process.env.BENCH_SOURCE === "src" ? "../src" : "../dist";
 const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
@@ -22,9 +28,8 @@ const recorded = variant === "glassbox" || variant === "everything";
 const options = {
   enabled: variant !== "disabled",
   ...(variant === "everything" ? { overhead: false as const } : {}),
-  // For experiments: BENCH_BUDGET=0.000001 (nothing but the skip path), BENCH_BUDGET=0.05
-  ...(variant === "glassbox" && process.env.BENCH_BUDGET
-    ? { overhead: { budget: Number(process.env.BENCH_BUDGET), quietRate: 0 } }
+  ...(variant === "glassbox" && budget
+    ? { overhead: { budget: Number(budget), quietRate: 0, ...burst } }
     : {}),
   store: {
     path:

@@ -12,7 +12,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { startAppProcess } from "./app-process.js";
+import { recordingCounts, records, startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -50,21 +50,28 @@ try {
   for (const { port } of apps.values()) await load(port, 5000);
   const main = new Map<string, number[]>(variants.map((v) => [v, []]));
   const whole = new Map<string, number[]>(variants.map((v) => [v, []]));
+  const recorded = new Map<string, number[]>(variants.map((v) => [v, []]));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const v of variants) {
       const { child, port } = apps.get(v)!;
       const pid = child.pid!;
       await load(port, 3000); // settle
+      const counts = records(v) ? await recordingCounts(port) : undefined;
       const [m0, w0] = [cpuSeconds(pid, true), cpuSeconds(pid, false)];
       await load(port, requests);
       main.get(v)!.push(((cpuSeconds(pid, true) - m0) * 1e6) / requests);
       whole.get(v)!.push(((cpuSeconds(pid, false) - w0) * 1e6) / requests);
+      if (counts) recorded.get(v)!.push((await recordingCounts(port)).recorded - counts.recorded);
     }
   }
-  console.log(`| variant | main-thread CPU µs/request | all threads µs/request |`);
-  console.log(`|---|---:|---:|`);
-  for (const v of variants)
-    console.log(`| ${v} | ${median(main.get(v)!).toFixed(1)} | ${median(whole.get(v)!).toFixed(1)} |`);
+  console.log(`| variant | main-thread CPU µs/request | all threads µs/request | recorded per run |`);
+  console.log(`|---|---:|---:|---:|`);
+  for (const v of variants) {
+    const counted = recorded.get(v)!;
+    console.log(
+      `| ${v} | ${median(main.get(v)!).toFixed(1)} | ${median(whole.get(v)!).toFixed(1)} | ${counted.length ? median(counted) : ""} |`,
+    );
+  }
 } finally {
   for (const { child } of apps.values()) child.kill();
 }

@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { startAppProcess } from "./app-process.js";
+import { recordingCounts, records, startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,22 +47,13 @@ interface Sample {
   recorded?: number;
 }
 
-const RECORDING = new Set(["glassbox", "everything"]);
-
-/** glassbox's recorded and skipped counters, from its health endpoint. */
-async function recordingCounts(port: number): Promise<{ recorded: number; skipped: number }> {
-  const res = await fetch(`http://127.0.0.1:${port}/__glassbox/api/health`);
-  const { recording } = (await res.json()) as { recording: { recorded: number; skipped: number } };
-  return recording;
-}
-
 /** One measured sample; for glassbox variants, also how many of its requests were recorded. */
 async function sample(variant: string, port: number, route: string, seconds: number): Promise<Sample> {
   // The app under sustained load, as in a load test. The recording variants settle longer: their
   // burst allowance and the debt it leaves (repaid within 5 s at the default budget) are spent
   // here, so the sample measures their steady state.
-  if (settle > 0) await load(port, route, RECORDING.has(variant) ? settle + 5 : settle);
-  if (!RECORDING.has(variant)) return load(port, route, seconds);
+  if (settle > 0) await load(port, route, records(variant) ? settle + 5 : settle);
+  if (!records(variant)) return load(port, route, seconds);
   const before = await recordingCounts(port);
   const result = await load(port, route, seconds);
   const after = await recordingCounts(port);
@@ -133,7 +124,7 @@ async function main(): Promise<void> {
             p50: median(s.map((x) => x.p50)),
             p99,
             p99DeltaMs: Number((p99 - bareP99).toFixed(2)),
-            ...(RECORDING.has(v)
+            ...(records(v)
               ? { recordedPct: Number((median(s.map((x) => x.recorded ?? 0)) * 100).toFixed(2)) }
               : {}),
           });

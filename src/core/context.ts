@@ -131,6 +131,25 @@ globalStorage[RECORDING_KEY] ??= { inFlight: 0, storageOff: false };
 export const recordingState: RecordingState = globalStorage[RECORDING_KEY];
 
 /**
+ * Runs `fn` with `store` as the current context. Every run in glassbox goes through here so the
+ * storage-off flag stays true: running a store switches the storage back on, except for the
+ * unrecorded marker while the storage is off, which is what no store means then anyway. (A pool
+ * callback bound to a skipped request must not switch it on for good behind the flag's back.)
+ */
+export function runInContext<T>(store: RequestContext | UnrecordedRequest, fn: () => T): T {
+  if (store === UNRECORDED && recordingState.storageOff) return fn();
+  recordingState.storageOff = false;
+  return contextStorage.run(store, fn);
+}
+
+/** Switches the context storage off (async hooks cost every promise something) until a run. */
+export function switchStorageOff(): void {
+  if (recordingState.storageOff) return;
+  contextStorage.disable();
+  recordingState.storageOff = true;
+}
+
+/**
  * Everything glassbox knows about one request (or one background window) while it runs.
  * Instrumentations append events; panels keep their per-request state here, never on themselves.
  */

@@ -8,9 +8,10 @@ import type { BodyCollector } from "./body-preview.js";
 import { type GlassboxConfig, type GlassboxOptions, resolveConfig } from "./config.js";
 import {
   addBackgroundProvider,
-  contextStorage,
   RequestContext,
   recordingState,
+  runInContext,
+  switchStorageOff,
   UNRECORDED,
 } from "./context.js";
 import { GlassboxError, type Logger, Warner } from "./errors.js";
@@ -209,8 +210,7 @@ export class Glassbox {
 
   /** Runs `fn` inside the request's context (AsyncLocalStorage), so instrumentations find it. */
   run<T>(ctx: RequestContext, fn: () => T): T {
-    recordingState.storageOff = false;
-    return contextStorage.run(ctx, fn);
+    return runInContext(ctx, fn);
   }
 
   /**
@@ -222,14 +222,10 @@ export class Glassbox {
    */
   runUnrecorded<T>(fn: () => T): T {
     if (recordingState.inFlight === 0 && this.gate.sampling()) {
-      if (!recordingState.storageOff) {
-        contextStorage.disable();
-        recordingState.storageOff = true;
-      }
+      switchStorageOff();
       return fn();
     }
-    recordingState.storageOff = false;
-    return contextStorage.run(UNRECORDED, fn);
+    return runInContext(UNRECORDED, fn);
   }
 
   /** How many requests were recorded and skipped under the overhead budget, and what it cost. */

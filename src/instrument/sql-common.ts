@@ -4,6 +4,7 @@ import {
   activeContext,
   contextStorage,
   type RequestContext,
+  runInContext,
   UNRECORDED,
   type UnrecordedRequest,
 } from "../core/context.js";
@@ -94,7 +95,7 @@ export function bindCallback<F extends AnyFunction>(callback: F): F {
     inherited = fromPoolQuery ? caller : undefined;
     try {
       return caller.ctx
-        ? contextStorage.run(caller.ctx, () => callback.apply(this, args))
+        ? runInContext(caller.ctx, () => callback.apply(this, args))
         : contextStorage.exit(() => callback.apply(this, args));
     } finally {
       inherited = previous;
@@ -110,7 +111,7 @@ function outsideAnyRecord<F extends AnyFunction>(callback: F): F {
   return function glassboxUnboundCallback(this: unknown, ...args: unknown[]) {
     return contextStorage.getStore() === undefined
       ? callback.apply(this, args)
-      : contextStorage.run(UNRECORDED, () => callback.apply(this, args));
+      : runInContext(UNRECORDED, () => callback.apply(this, args));
   } as F;
 }
 
