@@ -25,16 +25,19 @@ const listParams = z.strictObject({
 
 export class BadRequest extends Error {}
 
+/** The conventional cache-busting parameter (`_=1700000000000`) that HTTP clients append. */
+const CACHE_BUSTER = "_";
+
 /**
  * Validates an endpoint's query string against its schema; a bad or unknown parameter throws
- * BadRequest naming it (and, for an unknown one, the known names).
+ * BadRequest naming it (and, for an unknown one, the known names). A cache-busting `_` is ignored.
  *
  * @example
  * const { minutes } = parseParams(z.strictObject({ minutes: z.coerce.number().optional() }), url.searchParams);
  */
 export function parseParams<S extends z.ZodObject>(schema: S, params: URLSearchParams): z.output<S> {
   const raw: Record<string, string> = {};
-  for (const [k, v] of params) raw[k] = v;
+  for (const [k, v] of params) if (k !== CACHE_BUSTER) raw[k] = v;
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   throw new BadRequest(

@@ -201,6 +201,12 @@ describe.each([
     expect(past).toEqual({ requests: [], total: 6 });
   });
 
+  it("ignores a cache-busting _ parameter", async () => {
+    expect(await ids("_=1700000000000&sort=status&dir=asc")).toEqual(["r1", "r2", "r7", "r4", "r3", "r5"]);
+    const trends = await fetch(`${running.url}/__glassbox/api/trends?_=1700000000000`);
+    expect(trends.status).toBe(200);
+  });
+
   it("sorts by another field when asked", async () => {
     expect(await ids("sort=durationMs&dir=desc")).toEqual(["r3", "r2", "r5", "r1", "r4", "r7"]);
     expect(await ids("sort=status&dir=asc")).toEqual(["r1", "r2", "r7", "r4", "r3", "r5"]);
