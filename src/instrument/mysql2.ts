@@ -8,6 +8,7 @@ import {
   type QueryStart,
   rowCount,
   tryBeginQuery,
+  unrecorded,
 } from "./sql-common.js";
 
 // mysql2 is an optional peer: these are the few shapes glassbox reads.
@@ -125,6 +126,7 @@ function isCommand(value: unknown): value is Mysql2Command {
 
 function wrapConnectionMethod(original: Fn, method: "query" | "execute"): Fn {
   return function glassboxMysql2Query(this: Mysql2ConnectionLike, ...args: unknown[]) {
+    if (unrecorded()) return original.apply(this, args);
     const first = args[0];
     const command = isCommand(first) ? first : undefined;
     const describe = (): QueryStart => {

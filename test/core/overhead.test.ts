@@ -1,9 +1,11 @@
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GlassboxOptions } from "../../src/core/config.js";
 import { recordingState } from "../../src/core/context.js";
 import { OverheadGovernor } from "../../src/core/overhead.js";
 import type { GlassboxRecord } from "../../src/core/record.js";
+import { instrumentBetterSqlite3 } from "../../src/instrument/better-sqlite3.js";
 import { instrumentPg } from "../../src/instrument/pg.js";
 import type { SqlPanelData } from "../../src/panels/sql/types.js";
 import { recordFor } from "../helpers/http.js";
@@ -146,6 +148,41 @@ function sqlOf(record: GlassboxRecord): string[] {
   const data = record.panels.sql?.data as SqlPanelData | undefined;
   return (data?.queries ?? []).map((q) => `${q.sql} ${JSON.stringify(q.params)}`);
 }
+
+describe("overhead budget with better-sqlite3 (Express)", () => {
+  it("skipped requests' statements are in no record, not even the background one", async () => {
+    const undo = instrumentBetterSqlite3(Database);
+    const db = new Database(":memory:");
+    const app = await startApp(
+      (a) => {
+        a.get("/n/:n", (req, res) => {
+          res.json(db.prepare("SELECT ? AS n").get(Number(req.params.n)));
+        });
+      },
+      { overhead: { budget: 0.000001, burstMs: 1, quietRate: 0 } },
+    );
+    const gb = app.mw.glassbox!;
+    try {
+      const ids: (string | null)[] = [];
+      for (let n = 1; n <= 5; n++) {
+        const res = await fetch(`${app.running.url}/n/${n}`);
+        expect(await res.json()).toEqual({ n });
+        ids.push(res.headers.get("x-glassbox-id"));
+      }
+      expect(ids[0]).toBeTruthy();
+      expect(ids.slice(1)).toEqual([null, null, null, null]);
+      gb.flushBackground();
+      const { records } = await gb.store.list({ limit: 100 });
+      expect(records.map((r) => [r.kind, r.id])).toEqual([["request", ids[0]]]);
+      expect(sqlOf((await gb.store.get(ids[0]!))!)).toEqual(["SELECT ? AS n [1]"]);
+    } finally {
+      await app.running.close();
+      await gb.close();
+      db.close();
+      undo();
+    }
+  });
+});
 
 const pgMissing = await serviceMissing("PostgreSQL", 5432);
 
