@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { records } from "./app-process.js";
 
 const [framework = "express", variantArg = "bare"] = process.argv.slice(2);
 const [variant, budgetArg] = variantArg.split("@") as [string, string | undefined];
@@ -24,7 +25,7 @@ const burst = process.env.BENCH_BURST ? { burstMs: Number(process.env.BENCH_BURS
 // The built package by default (what users run; `npm run build` first); BENCH_SOURCE=src for the sources.
 const SOURCE = process.env.BENCH_SOURCE === "src" ? "../src" : "../dist";
 const dir = mkdtempSync(join(tmpdir(), "glassbox-bench-"));
-const recorded = variant === "glassbox" || variant === "everything";
+const recorded = records(variant);
 const options = {
   enabled: variant !== "disabled",
   ...(variant === "everything" ? { overhead: false as const } : {}),

@@ -182,6 +182,62 @@ describe("overhead budget with better-sqlite3 (Express)", () => {
       undo();
     }
   });
+
+  it("requests skipped while a recorded one runs keep their statements out of its record", async () => {
+    const undo = instrumentBetterSqlite3(Database);
+    const db = new Database(":memory:");
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let arrived = 0;
+    const app = await startApp(
+      (a) => {
+        a.get("/slow", async (_req, res) => {
+          arrived++;
+          await released;
+          res.json(db.prepare("SELECT 'slow' AS w").get());
+        });
+        a.get("/n/:n", (req, res) => {
+          res.json(db.prepare("SELECT ? AS n").get(Number(req.params.n)));
+        });
+      },
+      // Room for the first few requests' estimates (0.5 ms each) and then nothing for minutes.
+      { overhead: { budget: 0.000001, burstMs: 1, quietRate: 0 } },
+    );
+    const gb = app.mw.glassbox!;
+    try {
+      // The first slow requests take the whole allowance and still run when the others arrive:
+      // those are skipped with the context storage on, so their statements run inside the
+      // unrecorded marker.
+      const slow = Array.from({ length: 4 }, () => fetch(`${app.running.url}/slow`));
+      while (arrived < slow.length) await new Promise((r) => setTimeout(r, 5));
+      expect(recordingState.inFlight).toBeGreaterThan(0);
+      for (let n = 2; n <= 4; n++) {
+        const res = await fetch(`${app.running.url}/n/${n}`);
+        expect(await res.json()).toEqual({ n });
+        expect(res.headers.get("x-glassbox-id")).toBeNull();
+      }
+      release();
+      const ids: string[] = [];
+      for (const res of await Promise.all(slow)) {
+        expect(await res.json()).toEqual({ w: "slow" });
+        if (!res.headers.get("x-glassbox-id")) continue;
+        const record = await recordFor(gb, res);
+        expect(sqlOf(record)).toEqual(["SELECT 'slow' AS w undefined"]);
+        ids.push(record.id);
+      }
+      expect(ids.length).toBeGreaterThan(0);
+      gb.flushBackground();
+      const { records } = await gb.store.list({ limit: 100 });
+      expect(records.map((r) => r.id).sort()).toEqual(ids.sort());
+    } finally {
+      await app.running.close();
+      await gb.close();
+      db.close();
+      undo();
+    }
+  });
 });
 
 const pgMissing = await serviceMissing("PostgreSQL", 5432);
