@@ -3,10 +3,12 @@
  * Prints `READY <port>` when listening. Variants:
  *   bare      the framework alone
  *   als       bare + one AsyncLocalStorage.run per request: the floor any per-request context pays
+ *   spin@3    bare + 3 µs of busy work per request: how much a known cost moves the figures here
  *   glassbox  glassbox with its default panels and default store (SQLite, written behind)
  *   everything  the same with `overhead: false`: every request recorded, whatever it costs
  *   disabled  glassbox({ enabled: false })
  *   glassbox@0.005  glassbox with that overhead budget (and quietRate 0): compare budgets in one run
+ * BENCH_PROFILE=<file> makes SIGUSR2 start the CPU profiler and SIGINT write the profile there.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync } from "node:fs";
@@ -46,6 +48,13 @@ const options = {
   ...(process.env.BENCH_NO_HEADERS ? { serverTiming: false, toolbar: false } : {}),
 };
 const als = new AsyncLocalStorage<object>();
+const spinMs = Number(budgetArg ?? 0) / 1000;
+/** Busy-waits spin@N's N microseconds (returns undefined, so `next(spin())` passes no error). */
+function spin(): undefined {
+  const until = performance.now() + spinMs;
+  while (performance.now() < until);
+  return undefined;
+}
 const payload = { hello: "world", items: [1, 2, 3], nested: { ok: true, n: 42 } };
 
 /** A pg pool for the /pg route (one small query per request); instrumented when glassbox is on. */
@@ -68,6 +77,7 @@ async function express(): Promise<(req: IncomingMessage, res: ServerResponse) =>
   const app = expressFactory();
   app.set("etag", false);
   if (variant === "als") app.use((_req, _res, next) => als.run({}, next));
+  if (variant === "spin") app.use((_req, _res, next) => next(spin()));
   if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/express.js`);
     app.use(glassbox(options));
@@ -88,6 +98,7 @@ async function fastify(): Promise<number> {
   const { default: fastifyFactory } = await import("fastify");
   const app = fastifyFactory();
   if (variant === "als") app.addHook("onRequest", (_req, _reply, done) => als.run({}, done));
+  if (variant === "spin") app.addHook("onRequest", (_req, _reply, done) => done(spin()));
   if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/fastify.js`);
     await app.register(glassbox(options));
@@ -112,8 +123,28 @@ async function main(): Promise<void> {
 }
 
 // Exit normally on SIGINT/SIGTERM so --cpu-prof can write its profile.
-process.on("SIGINT", () => process.exit(0));
 process.on("SIGTERM", () => process.exit(0));
+if (process.env.BENCH_PROFILE) await profileOnSignal(process.env.BENCH_PROFILE);
+else process.on("SIGINT", () => process.exit(0));
+
+/**
+ * For bench/profile.ts: SIGUSR2 starts the CPU profiler, SIGINT writes the profile to `file` and
+ * exits, so the profile holds the measured load alone (no start-up, no warm-up).
+ */
+async function profileOnSignal(file: string): Promise<void> {
+  const { Session } = await import("node:inspector/promises");
+  const { writeFileSync } = await import("node:fs");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 50 });
+  process.on("SIGUSR2", () => void session.post("Profiler.start"));
+  process.on("SIGINT", async () => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    process.exit(0);
+  });
+}
 
 main().catch((error) => {
   console.error(error);

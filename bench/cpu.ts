@@ -11,8 +11,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
-import { recordingCounts, records, startAppProcess } from "./app-process.js";
+import { loadRequests, recordingCounts, records, startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,20 +33,12 @@ function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-function load(port: number, amount: number): Promise<void> {
-  return new Promise((resolve, reject) =>
-    autocannon({ url: `http://127.0.0.1:${port}/${values.route}`, connections: 50, amount }, (error) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const apps = new Map<string, { child: ChildProcess; port: number }>();
 try {
   for (const v of variants) apps.set(v, await startAppProcess(values.framework, v, values.route === "pg"));
-  for (const { port } of apps.values()) await load(port, 5000);
+  for (const { port } of apps.values()) await loadRequests(port, values.route, 5000);
   const main = new Map<string, number[]>(variants.map((v) => [v, []]));
   const whole = new Map<string, number[]>(variants.map((v) => [v, []]));
   const recorded = new Map<string, number[]>(variants.map((v) => [v, []]));
@@ -55,10 +46,10 @@ try {
     for (const v of variants) {
       const { child, port } = apps.get(v)!;
       const pid = child.pid!;
-      await load(port, 3000); // settle
+      await loadRequests(port, values.route, 3000); // settle
       const counts = records(v) ? await recordingCounts(port) : undefined;
       const [m0, w0] = [cpuSeconds(pid, true), cpuSeconds(pid, false)];
-      await load(port, requests);
+      await loadRequests(port, values.route, requests);
       main.get(v)!.push(((cpuSeconds(pid, true) - m0) * 1e6) / requests);
       whole.get(v)!.push(((cpuSeconds(pid, false) - w0) * 1e6) / requests);
       if (counts) recorded.get(v)!.push((await recordingCounts(port)).recorded - counts.recorded);

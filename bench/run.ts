@@ -3,8 +3,9 @@
  * --rounds 5 --duration 3 --connections 50 --settle 1).
  *
  * Each variant runs in its own app process (bench/app.ts); this process is the load generator
- * (autocannon). After a discarded warm-up, rounds alternate bare / als / glassbox / everything /
- * disabled so drift hits every variant alike; each sample follows `--settle` seconds of discarded
+ * (autocannon). After a discarded warm-up, rounds alternate bare / als / spin@3 / glassbox /
+ * everything / disabled so drift hits every variant alike (spin@3 is bare plus 3 µs of busy work
+ * per request: it shows how far a known small cost moves the ratio on this machine); each sample follows `--settle` seconds of discarded
  * load on the same app (5 s more for the recording variants), so it measures the steady state of
  * a sustained load test. Reports req/s ratios against bare measured in the same run, the added
  * microseconds per request (1/rps difference at saturation) and the p50/p99 latency delta. For
@@ -22,7 +23,7 @@ const { values } = parseArgs({
   options: {
     frameworks: { type: "string", default: "express,fastify" },
     routes: { type: "string", default: "hello,json,pg" },
-    variants: { type: "string", default: "bare,als,glassbox,everything,disabled" },
+    variants: { type: "string", default: "bare,als,spin@3,glassbox,everything,disabled" },
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
