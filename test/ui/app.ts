@@ -113,6 +113,20 @@ const SPA_JS = `
   document.getElementById("result").textContent = JSON.stringify(out);
 })();`;
 
+// Loaded in <head>, so its first call runs before the toolbar's script exists (only Resource
+// Timing can see it); the rest run once the toolbar is defined and its tracker installed.
+const EARLY_JS = `
+const nativeFetch = window.fetch;
+const early = fetch("/api/items?page=early").then((r) => r.status);
+(async () => {
+  const out = { nativeAtStart: String(nativeFetch).includes("[native code]"), early: await early };
+  await customElements.whenDefined("glassbox-toolbar");
+  out.wrappedLater = window.fetch !== nativeFetch;
+  out.own = (await fetch("/__glassbox/api/health")).status;
+  out.late = (await fetch("/api/items?page=late")).status;
+  document.getElementById("result").textContent = JSON.stringify(out);
+})();`;
+
 const XSS_JS = `
 fetch("/api/echo?q=" + encodeURIComponent(${JSON.stringify(PAYLOADS[1])}), {
   method: "POST",
@@ -141,6 +155,7 @@ export async function startUiApp(): Promise<UiApp> {
   app.get("/shop.css", (_req, res) => res.type("text/css").send(SHOP_CSS));
   app.get("/spa.js", (_req, res) => res.type("text/javascript").send(SPA_JS));
   app.get("/xss.js", (_req, res) => res.type("text/javascript").send(XSS_JS));
+  app.get("/early.js", (_req, res) => res.type("text/javascript").send(EARLY_JS));
   app.get("/", (_req, res) => {
     console.log("rendering the catalog for visitor 42");
     console.warn("catalog cache is cold");
@@ -165,6 +180,9 @@ export async function startUiApp(): Promise<UiApp> {
   });
   app.get("/spa", (_req, res) =>
     res.send(page("SPA", `<p>single page app</p><pre id="result"></pre><script src="/spa.js"></script>`)),
+  );
+  app.get("/spa-early", (_req, res) =>
+    res.send(page("Early calls", `<pre id="result"></pre>`, `<script src="/early.js"></script>`)),
   );
   app.get("/gallery", (_req, res) => res.send(page("Components", "<h1>Every view node</h1>")));
   app.get("/api/items", (_req, res) => res.json([{ id: 1 }, { id: 2 }, { id: 3 }]));

@@ -277,6 +277,36 @@ describe.skipIf(browserUnavailable())("toolbar in a real browser", () => {
     expect(errors).toEqual([]);
   });
 
+  it("lists a call made before the toolbar loaded and one made after, once each, but not its own", async () => {
+    const { page, errors } = await open("/spa-early");
+    await expect.poll(() => page.locator("#result").textContent()).not.toBe("");
+    // The first call went through the browser's own fetch, the last through the toolbar's.
+    expect(JSON.parse((await page.locator("#result").textContent())!)).toEqual({
+      nativeAtStart: true,
+      early: 200,
+      wrappedLater: true,
+      own: 200,
+      late: 200,
+    });
+
+    await handle(page).click();
+    const list = page.locator("glassbox-toolbar .gbt-requests");
+    await expect.poll(() => list.locator("li").count()).toBe(3);
+    // The early call is known from Resource Timing alone (its method comes from its record); the
+    // late one from the wrapped fetch, and Resource Timing's copy of it is dropped as a duplicate.
+    const text = await list.textContent();
+    expect(text).toMatch(/fetch\s*GET\s*\/api\/items\?page=early200/);
+    expect(text).toMatch(/fetch\s*GET\s*\/api\/items\?page=late200/);
+    expect(text).not.toContain("__glassbox");
+    await expect(handle(page).textContent()).resolves.toContain("+2 calls");
+
+    // The early call opens its own record.
+    await list.locator("button", { hasText: "page=early" }).click();
+    const request = await openPanel(page, "request");
+    expect(await request.textContent()).toContain("/api/items?page=early");
+    expect(errors).toEqual([]);
+  });
+
   it("shows hostile path, query, headers, body, logs and SQL as text", async () => {
     context = await browser.newContext({ extraHTTPHeaders: { "x-evil": PAYLOADS[0]! } });
     const page = await context.newPage();
