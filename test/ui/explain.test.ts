@@ -33,11 +33,23 @@ interface App {
   close(): Promise<void>;
 }
 
+type PageBody = (req: express.Request) => Promise<string> | string;
+
 /** An Express app whose HTML page reads books by an unindexed column and writes a visit. */
-async function startApp(
-  options: GlassboxOptions,
-  page: (req: express.Request) => Promise<string> | string,
-): Promise<App> {
+async function startApp(options: GlassboxOptions, page: PageBody): Promise<App> {
+  const { app, mw } = explainApp(options, page);
+  const running: Running = await listen(createServer(app));
+  return {
+    url: running.url,
+    mw,
+    async close() {
+      await running.close();
+      await mw.glassbox?.close();
+    },
+  };
+}
+
+function explainApp(options: GlassboxOptions, page: PageBody) {
   const mw = glassbox({ ...testOptions(), ...options });
   const app = express();
   app.use(mw);
@@ -50,15 +62,7 @@ async function startApp(
       next(error);
     }
   });
-  const running: Running = await listen(createServer(app));
-  return {
-    url: running.url,
-    mw,
-    async close() {
-      await running.close();
-      await mw.glassbox?.close();
-    },
-  };
+  return { app, mw };
 }
 
 /** The UI under test is this tree's: always rebuild it, a bundle from before would lack the button. */
@@ -80,6 +84,8 @@ describe.skipIf(skipBrowser)("Explain buttons on SQLite queries", () => {
   let undo: () => void;
   let configured: App;
   let unconfigured: App;
+  let explainFile: string;
+  let page: PageBody;
   let browser: Browser;
   let context: BrowserContext | undefined;
 
@@ -96,7 +102,8 @@ describe.skipIf(skipBrowser)("Explain buttons on SQLite queries", () => {
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) insert.run(`author-${i % 300}`, `Book ${i}`);
     })();
-    const page = () => {
+    explainFile = file;
+    page = () => {
       const rows = db.prepare(SELECT_SQL).all("author-7") as Array<{ title: string }>;
       db.prepare(INSERT_SQL).run("/");
       return rows.map((r) => r.title).join(", ");
@@ -203,6 +210,51 @@ describe.skipIf(skipBrowser)("Explain buttons on SQLite queries", () => {
     await page.screenshot({ path: `${SHOTS}/dashboard-explain.png` });
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it("after the app restarts with a new session token, Explain in an open dashboard fetches it again", async () => {
+    const options = { explain: { sqlite: { path: explainFile } } };
+    let current = explainApp(options, page);
+    let handler = current.app;
+    // One port across the restart, as with a file watcher restarting the app under an open tab.
+    const running = await listen(createServer((req, res) => handler(req, res)));
+    try {
+      const firstId = await recordId(`${running.url}/`, current.mw);
+      const {
+        page: tab,
+        dialogs,
+        errors,
+      } = await open(`${running.url}/__glassbox/#/requests/${firstId}?panel=sql`);
+      const sessions: string[] = [];
+      tab.on("request", (r) => {
+        if (r.url().endsWith("/__glassbox/api/session")) sessions.push(r.url());
+      });
+      const panel = tab.locator(".gb-panel-content");
+      const answer = panel.locator(".gb-row-detail .gb-action-result");
+      await panel.getByRole("button", { name: "Explain", exact: true }).click();
+      await expect.poll(() => answer.textContent(), { timeout: 10_000 }).toContain(`SCAN ${BOOKS}`);
+      expect(sessions).toHaveLength(1);
+
+      // The restart: a new glassbox instance (a new token) answers on the same port.
+      await current.mw.glassbox?.close();
+      current = explainApp(options, page);
+      handler = current.app;
+      const secondId = await recordId(`${running.url}/`, current.mw);
+      await tab.evaluate((id) => {
+        location.hash = `#/requests/${id}?panel=sql`;
+      }, secondId);
+      await expect.poll(() => tab.locator(".gb-panel-content").textContent()).toContain(SELECT_SQL);
+      await panel.getByRole("button", { name: "Explain", exact: true }).click();
+      // The old token is refused once; the page fetches the new one and the plan arrives.
+      await expect.poll(() => answer.textContent(), { timeout: 10_000 }).toContain(`SCAN ${BOOKS}`);
+      expect(await answer.textContent()).not.toContain("X-Glassbox-Token");
+      expect(sessions).toHaveLength(2);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await running.close();
+      await current.mw.glassbox?.close();
+    }
   });
 
   it("without EXPLAIN configured for the database, the click shows the server's error as text", async () => {
