@@ -294,8 +294,8 @@ describe.skipIf(browserUnavailable())("toolbar in a real browser", () => {
     await expect.poll(() => list.locator("li").count()).toBe(3);
     // The early call is known from Resource Timing alone (its method comes from its record); the
     // late one from the wrapped fetch, and Resource Timing's copy of it is dropped as a duplicate.
+    await expect.poll(() => list.textContent()).toMatch(/fetch\s*GET\s*\/api\/items\?page=early200/);
     const text = await list.textContent();
-    expect(text).toMatch(/fetch\s*GET\s*\/api\/items\?page=early200/);
     expect(text).toMatch(/fetch\s*GET\s*\/api\/items\?page=late200/);
     expect(text).not.toContain("__glassbox");
     await expect(handle(page).textContent()).resolves.toContain("+2 calls");
