@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GlassboxOptions } from "../core/config.js";
 import { type AppInfo, type RequestContext, type RouteInfo, tryGetContext } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
-import { Glassbox } from "../core/glassbox.js";
+import { type BeginOptions, Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
 import { beginLayerStep } from "../instrument/events/express.js";
 import { patchMethod } from "../instrument/guard.js";
@@ -66,7 +66,7 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
   const middleware = (incoming: IncomingMessage, res: ServerResponse, next: Next) => {
     const req = incoming as ExpressRequest;
     if (gb.isOwnPath(pathOf(req.url))) return serveOwnRoute(gb, req, res, req.ip, () => next());
-    const ctx = gb.begin(req, res, { framework: "express", clientIp: () => req.ip });
+    const ctx = gb.begin(req, res, BEGIN_OPTIONS);
     if (!ctx) return gb.runUnrecorded(next);
     let app = apps.get(req.app);
     if (!app) {
@@ -84,6 +84,12 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
   };
   return Object.assign(middleware, { glassbox: gb });
 }
+
+/** One object for every request: a skipped request allocates nothing for glassbox. */
+const BEGIN_OPTIONS: BeginOptions = {
+  framework: "express",
+  clientIp: (req) => (req as ExpressRequest).ip,
+};
 
 function routerOf(app: ExpressApp): ExpressRouter | undefined {
   return app._router ?? app.router;

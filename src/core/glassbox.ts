@@ -30,9 +30,10 @@ export interface BeginOptions {
   framework: string;
   /**
    * The client IP as the framework's trust-proxy setting resolves it, or a function that reads it
-   * (called only for requests glassbox records: resolving it can cost a few microseconds).
+   * from the request (called only for requests glassbox records: resolving it can cost a few
+   * microseconds). Taking the request lets an adapter pass one options object for every request.
    */
-  clientIp?: string | (() => string | undefined);
+  clientIp?: string | ((req: IncomingMessage) => string | undefined);
 }
 
 const BACKGROUND_WINDOW_MS = 2000;
@@ -151,7 +152,7 @@ export class Glassbox {
       return undefined;
     }
     const started = performance.now();
-    const clientIp = typeof options.clientIp === "function" ? options.clientIp() : options.clientIp;
+    const clientIp = typeof options.clientIp === "function" ? options.clientIp(req) : options.clientIp;
     const snapshot = snapshotRequest(req, clientIp);
     const parent = parseTraceParent(req.headers.traceparent);
     const ctx = new RequestContext({
