@@ -2,6 +2,7 @@
  * One app under load, in its own process: `node --import tsx bench/app.ts <framework> <variant>`.
  * Prints `READY <port>` when listening. Variants:
  *   bare      the framework alone
+ *   control   the same as bare, in a second process: its ratio to bare is the run's own noise
  *   als       bare + one AsyncLocalStorage.run per request: the floor any per-request context pays
  *   spin@3    bare + 3 µs of busy work per request: how much a known cost moves the figures here
  *   glassbox  glassbox with its default panels and default store (SQLite, written behind)
@@ -43,8 +44,8 @@ const options = {
           : join(dir, "glassbox.db"),
   },
   logger: { warn: () => {} },
-  // For finding what costs what: BENCH_DISABLE=alerts,events
-  disablePanels: process.env.BENCH_DISABLE ? process.env.BENCH_DISABLE.split(",") : [],
+  // For finding what costs what: BENCH_DISABLE=alerts,events (alerts+events inside a variant)
+  disablePanels: process.env.BENCH_DISABLE ? process.env.BENCH_DISABLE.split(/[,+]/) : [],
   ...(process.env.BENCH_NO_HEADERS ? { serverTiming: false, toolbar: false } : {}),
 };
 const als = new AsyncLocalStorage<object>();

@@ -3,14 +3,19 @@
  * --rounds 5 --duration 3 --connections 50 --settle 1).
  *
  * Each variant runs in its own app process (bench/app.ts); this process is the load generator
- * (autocannon). After a discarded warm-up, rounds alternate bare / als / spin@3 / glassbox /
- * everything / disabled so drift hits every variant alike (spin@3 is bare plus 3 µs of busy work
- * per request: it shows how far a known small cost moves the ratio on this machine); each sample follows `--settle` seconds of discarded
- * load on the same app (5 s more for the recording variants), so it measures the steady state of
- * a sustained load test. Reports req/s ratios against bare measured in the same run, the added
- * microseconds per request (1/rps difference at saturation) and the p50/p99 latency delta. For
- * the glassbox variants it also reports the share of requests recorded: with the default overhead
- * budget glassbox records a sample under saturation; `everything` records them all.
+ * (autocannon). After a discarded warm-up, rounds alternate bare / control / als / spin@3 /
+ * glassbox / everything / disabled so drift hits every variant alike (control is a second bare
+ * app: its ratio is the run's own noise; spin@3 is bare plus 3 µs of busy work per request: it
+ * shows how far a known small cost moves the ratio on this machine); each sample follows
+ * `--settle` seconds of discarded load on the same app (5 s more for the recording variants), so
+ * it measures the steady state of a sustained load test.
+ *
+ * Reports, per variant, the median over rounds of its req/s divided by bare's in the same round
+ * (pairs cancel the drift between rounds), the spread of those ratios (25th to 75th percentile),
+ * the added microseconds per request (1/rps difference at saturation) and the p50/p99 latency
+ * delta. For the glassbox variants it also reports the share of requests recorded: with the
+ * default overhead budget glassbox records a sample under saturation; `everything` records them
+ * all. The JSON output keeps every sample.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,7 +28,7 @@ const { values } = parseArgs({
   options: {
     frameworks: { type: "string", default: "express,fastify" },
     routes: { type: "string", default: "hello,json,pg" },
-    variants: { type: "string", default: "bare,als,spin@3,glassbox,everything,disabled" },
+    variants: { type: "string", default: "bare,control,als,spin@3,glassbox,everything,disabled" },
     rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "50" },
@@ -76,18 +81,25 @@ function load(port: number, route: string, seconds: number): Promise<Sample> {
   });
 }
 
-const median = (xs: number[]) => {
+/** The q-quantile (0..1) of xs, interpolating between neighbours; q = 0.5 is the median. */
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  const at = (s.length - 1) * q;
+  const low = Math.floor(at);
+  return s[low]! + (s[Math.min(low + 1, s.length - 1)]! - s[low]!) * (at - low);
 };
+const median = (xs: number[]) => quantile(xs, 0.5);
+const round3 = (x: number) => Number(x.toFixed(3));
 
 interface Row {
   framework: string;
   route: string;
   variant: string;
   rps: number;
+  /** Median over rounds of this variant's req/s over bare's in the same round. */
   ratio: number;
+  /** 25th and 75th percentiles of those per-round ratios. */
+  ratioSpread: [number, number];
   addedUs: number;
   p50: number;
   p99: number;
@@ -98,6 +110,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
+  const allSamples: Record<string, Record<string, Sample[]>> = {};
   for (const framework of frameworks) {
     const apps = new Map<string, { child: ChildProcess; port: number }>();
     try {
@@ -109,18 +122,22 @@ async function main(): Promise<void> {
           const order = r % 2 ? [...variants].reverse() : variants;
           for (const v of order) samples.get(v)!.push(await sample(v, apps.get(v)!.port, route, duration));
         }
-        const bare = median(samples.get("bare")!.map((s) => s.rps));
-        const bareP99 = median(samples.get("bare")!.map((s) => s.p99));
+        allSamples[`${framework} /${route}`] = Object.fromEntries(samples);
+        const bareSamples = samples.get("bare")!;
+        const bare = median(bareSamples.map((s) => s.rps));
+        const bareP99 = median(bareSamples.map((s) => s.p99));
         for (const v of variants) {
           const s = samples.get(v)!;
           const rps = median(s.map((x) => x.rps));
           const p99 = median(s.map((x) => x.p99));
+          const ratios = s.map((x, r) => x.rps / bareSamples[r]!.rps);
           rows.push({
             framework,
             route,
             variant: v,
             rps: Math.round(rps),
-            ratio: Number((rps / bare).toFixed(3)),
+            ratio: round3(median(ratios)),
+            ratioSpread: [round3(quantile(ratios, 0.25)), round3(quantile(ratios, 0.75))],
             addedUs: Number(((1 / rps - 1 / bare) * 1e6).toFixed(1)),
             p50: median(s.map((x) => x.p50)),
             p99,
@@ -139,19 +156,19 @@ async function main(): Promise<void> {
   const floor = (f: string, r: string) =>
     rows.find((x) => x.framework === f && x.route === r && x.variant === "als")?.addedUs;
   const lines = [
-    `| framework | route | variant | req/s | ratio vs bare | µs/req vs bare | µs/req vs ALS floor | recorded % | p50 ms | p99 ms | p99 Δ ms |`,
-    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|`,
+    `| framework | route | variant | req/s | ratio vs bare | ratio spread | µs/req vs bare | µs/req vs ALS floor | recorded % | p50 ms | p99 ms | p99 Δ ms |`,
+    `|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     ...rows.map((r) => {
       const f = floor(r.framework, r.route);
       const vsFloor = f === undefined || r.variant === "bare" ? "" : (r.addedUs - f).toFixed(1);
-      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.addedUs} | ${vsFloor} | ${r.recordedPct ?? ""} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
+      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.ratioSpread.join("–")} | ${r.addedUs} | ${vsFloor} | ${r.recordedPct ?? ""} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
     }),
   ];
   console.log(lines.join("\n"));
   mkdirSync(dirname(values.out), { recursive: true });
   writeFileSync(
     values.out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, duration, connections, rows }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rounds, duration, connections, rows, samples: allSamples }, null, 2)}\n`,
   );
 }
 
