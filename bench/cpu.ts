@@ -11,6 +11,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { median } from "../src/core/median.js";
 import { loadRequests, recordingCounts, records, startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
@@ -32,8 +33,6 @@ function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
   const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const apps = new Map<string, { child: ChildProcess; port: number }>();
 try {

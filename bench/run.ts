@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { median } from "../src/core/median.js";
 import { recordingCounts, records, startAppProcess } from "./app-process.js";
 
 const { values } = parseArgs({
@@ -81,14 +82,13 @@ function load(port: number, route: string, seconds: number): Promise<Sample> {
   });
 }
 
-/** The q-quantile (0..1) of xs, interpolating between neighbours; q = 0.5 is the median. */
+/** The q-quantile (0..1) of xs, interpolating between neighbours (for the ratio spread). */
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   const at = (s.length - 1) * q;
   const low = Math.floor(at);
   return s[low]! + (s[Math.min(low + 1, s.length - 1)]! - s[low]!) * (at - low);
 };
-const median = (xs: number[]) => quantile(xs, 0.5);
 const round3 = (x: number) => Number(x.toFixed(3));
 
 interface Row {
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => {
       const f = floor(r.framework, r.route);
       const vsFloor = f === undefined || r.variant === "bare" ? "" : (r.addedUs - f).toFixed(1);
-      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.ratioSpread.join("–")} | ${r.addedUs} | ${vsFloor} | ${r.recordedPct ?? ""} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
+      return `| ${r.framework} | /${r.route} | ${r.variant} | ${r.rps} | ${r.ratio} | ${r.variant === "bare" ? "" : r.ratioSpread.join("–")} | ${r.addedUs} | ${vsFloor} | ${r.recordedPct ?? ""} | ${r.p50} | ${r.p99} | ${r.p99DeltaMs} |`;
     }),
   ];
   console.log(lines.join("\n"));
