@@ -40,9 +40,13 @@ export function records(variant: string): boolean {
 }
 
 /** glassbox's recorded and skipped counters, from its health endpoint. */
-export async function recordingCounts(port: number): Promise<{ recorded: number; skipped: number }> {
+export async function recordingCounts(
+  port: number,
+): Promise<{ recorded: number; skipped: number; spentMs: number }> {
   const res = await fetch(`http://127.0.0.1:${port}/__glassbox/api/health`);
-  const { recording } = (await res.json()) as { recording: { recorded: number; skipped: number } };
+  const { recording } = (await res.json()) as {
+    recording: { recorded: number; skipped: number; spentMs: number };
+  };
   return recording;
 }
 

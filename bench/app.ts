@@ -49,6 +49,25 @@ const options = {
   ...(process.env.BENCH_NO_HEADERS ? { serverTiming: false, toolbar: false } : {}),
 };
 const als = new AsyncLocalStorage<object>();
+// BENCH_ALS_ONCE=1: one AsyncLocalStorage.run at start, then disabled (what having used it once costs).
+if (process.env.BENCH_ALS_ONCE) {
+  als.run({}, () => {});
+  als.disable();
+}
+// BENCH_ALS_PULSE=250: every that many ms one request runs inside AsyncLocalStorage.run and the
+// next one switches it off again (the storage toggling of a sampled recording, without glassbox).
+const pulseMs = Number(process.env.BENCH_ALS_PULSE ?? 0);
+let nextPulse = 0;
+function pulse(next: () => void): void {
+  const now = performance.now();
+  if (now >= nextPulse) {
+    nextPulse = now + pulseMs;
+    als.run({}, next);
+    return;
+  }
+  als.disable();
+  next();
+}
 const spinMs = Number(budgetArg ?? 0) / 1000;
 /** Busy-waits spin@N's N microseconds (returns undefined, so `next(spin())` passes no error). */
 function spin(): undefined {
@@ -64,13 +83,23 @@ async function pgPool(): Promise<
 > {
   if (!process.env.BENCH_PG) return undefined;
   const { default: pg } = await import("pg");
-  if (recorded && !process.env.BENCH_NO_SQL) {
+  // BENCH_INSTRUMENT_PG=1: the pg instrumentation in any variant (bare~BENCH_INSTRUMENT_PG=1 has no glassbox running).
+  if ((recorded && !process.env.BENCH_NO_SQL) || process.env.BENCH_INSTRUMENT_PG) {
     const { instrumentPg } = await import(`${SOURCE}/index.js`);
     instrumentPg(pg);
   }
   return new pg.Pool({ host: "127.0.0.1", user: "postgres", database: "test", max: 10 });
 }
 const pool = await pgPool();
+// BENCH_BALLAST=20: keep about that many MB of small objects alive (what a bigger heap alone costs).
+const ballast = Array.from({ length: Number(process.env.BENCH_BALLAST ?? 0) * 10_000 }, (_, i) => ({
+  i,
+  name: `item ${i}`,
+  tags: [i, i + 1],
+}));
+if (ballast.length) process.stderr.write(`ballast ${ballast.length} objects\n`);
+// BENCH_LOAD=1: load the glassbox package and use nothing of it (what loading alone costs).
+if (process.env.BENCH_LOAD) await import(`${SOURCE}/adapters/express.js`);
 const pgQuery = async () => (await pool!.query("SELECT $1::int AS n, now() AS at", [42])).rows[0];
 
 async function express(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
@@ -78,6 +107,7 @@ async function express(): Promise<(req: IncomingMessage, res: ServerResponse) =>
   const app = expressFactory();
   app.set("etag", false);
   if (variant === "als") app.use((_req, _res, next) => als.run({}, next));
+  if (pulseMs) app.use((_req, _res, next) => pulse(next));
   if (variant === "spin") app.use((_req, _res, next) => next(spin()));
   if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/express.js`);
