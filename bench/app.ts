@@ -99,7 +99,7 @@ const ballast = Array.from({ length: Number(process.env.BENCH_BALLAST ?? 0) * 10
 }));
 if (ballast.length) process.stderr.write(`ballast ${ballast.length} objects\n`);
 // BENCH_LOAD=1: load the glassbox package and use nothing of it (what loading alone costs).
-if (process.env.BENCH_LOAD) await import(`${SOURCE}/adapters/express.js`);
+if (process.env.BENCH_LOAD) await import(`${SOURCE}/adapters/${framework}.js`);
 const pgQuery = async () => (await pool!.query("SELECT $1::int AS n, now() AS at", [42])).rows[0];
 
 async function express(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
@@ -129,6 +129,7 @@ async function fastify(): Promise<number> {
   const { default: fastifyFactory } = await import("fastify");
   const app = fastifyFactory();
   if (variant === "als") app.addHook("onRequest", (_req, _reply, done) => als.run({}, done));
+  if (pulseMs) app.addHook("onRequest", (_req, _reply, done) => pulse(done));
   if (variant === "spin") app.addHook("onRequest", (_req, _reply, done) => done(spin()));
   if (recorded || variant === "disabled") {
     const { glassbox } = await import(`${SOURCE}/adapters/fastify.js`);

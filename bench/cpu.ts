@@ -6,7 +6,8 @@
  * BENCH_NO_SQL, BENCH_STORE, ...), drives each with autocannon from this process and reads the app
  * thread's CPU time from /proc (Linux) before and after a fixed number of requests. Rounds
  * alternate the variants; each figure is the median. The whole process's CPU (GC helper threads,
- * libuv pool) is shown beside it.
+ * libuv pool) is shown beside it, and for the recording variants the requests recorded and the
+ * milliseconds glassbox timed itself spending per run (what its overhead budget counts).
  */
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
