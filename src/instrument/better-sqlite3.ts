@@ -1,6 +1,6 @@
 import { isGlassboxWrapper } from "./guard.js";
 import { sharedPatch } from "./shared-patch.js";
-import { type QueryEnd, type QueryStart, rowCount, tryBeginQuery, unrecorded } from "./sql-common.js";
+import { nothingRecords, type QueryEnd, type QueryStart, rowCount, tryBeginQuery } from "./sql-common.js";
 
 // better-sqlite3 is a dependency, but the app may load its own copy: read only these shapes.
 interface SqliteDatabaseLike {
@@ -102,7 +102,7 @@ function statementParams(args: unknown[]): unknown {
 
 function wrapStatementMethod(original: Fn, method: (typeof STATEMENT_METHODS)[number]): Fn {
   return function glassboxSqliteStatement(this: SqliteStatementLike, ...args: unknown[]) {
-    if (unrecorded() || isInternal(this.database)) return original.apply(this, args);
+    if (nothingRecords() || isInternal(this.database)) return original.apply(this, args);
     const end = tryBeginQuery(() => {
       const start: QueryStart = {
         system: "sqlite",
@@ -166,7 +166,7 @@ function observeIterator(iterator: unknown, end: QueryEnd): unknown {
 
 function wrapExec(original: Fn): Fn {
   return function glassboxSqliteExec(this: SqliteDatabaseLike, ...args: unknown[]) {
-    if (unrecorded() || isInternal(this)) return original.apply(this, args);
+    if (nothingRecords() || isInternal(this)) return original.apply(this, args);
     const end = tryBeginQuery(
       () => ({
         system: "sqlite",

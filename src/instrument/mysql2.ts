@@ -4,11 +4,11 @@ import { sharedPatch } from "./shared-patch.js";
 import {
   asPoolQuery,
   bindCallback,
+  nothingRecords,
   type QueryEnd,
   type QueryStart,
   rowCount,
   tryBeginQuery,
-  unrecorded,
 } from "./sql-common.js";
 
 // mysql2 is an optional peer: these are the few shapes glassbox reads.
@@ -126,7 +126,7 @@ function isCommand(value: unknown): value is Mysql2Command {
 
 function wrapConnectionMethod(original: Fn, method: "query" | "execute"): Fn {
   return function glassboxMysql2Query(this: Mysql2ConnectionLike, ...args: unknown[]) {
-    if (unrecorded()) return original.apply(this, args);
+    if (nothingRecords()) return original.apply(this, args);
     const first = args[0];
     const command = isCommand(first) ? first : undefined;
     const describe = (): QueryStart => {
@@ -203,6 +203,7 @@ const isHeader = (r: unknown) =>
 
 function wrapPoolQuery(original: Fn): Fn {
   return function glassboxMysql2PoolQuery(this: unknown, ...args: unknown[]) {
+    if (nothingRecords()) return original.apply(this, args);
     return asPoolQuery(glassboxMysql2PoolQuery, () => original.apply(this, args));
   };
 }

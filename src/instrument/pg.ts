@@ -2,11 +2,11 @@ import { sharedPatch } from "./shared-patch.js";
 import {
   asPoolQuery,
   bindCallback,
+  nothingRecords,
   type QueryEnd,
   type QueryStart,
   rowCount,
   tryBeginQuery,
-  unrecorded,
 } from "./sql-common.js";
 
 // pg is an optional peer: these are the few shapes glassbox reads.
@@ -74,7 +74,7 @@ function describe(client: PgClientLike, config: unknown, values: unknown): Query
 
 function wrapClientQuery(original: Fn): Fn {
   return function glassboxPgQuery(this: PgClientLike, ...args: unknown[]) {
-    if (unrecorded()) return original.apply(this, args);
+    if (nothingRecords()) return original.apply(this, args);
     const config = args[0];
     let end: QueryEnd | undefined;
     const start = () => describe(this, config, args[1]) as QueryStart;
@@ -165,7 +165,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function wrapPoolQuery(original: Fn): Fn {
   return function glassboxPgPoolQuery(this: unknown, ...args: unknown[]) {
-    if (unrecorded()) return original.apply(this, args);
+    if (nothingRecords()) return original.apply(this, args);
     return asPoolQuery(glassboxPgPoolQuery, () => original.apply(this, args));
   };
 }

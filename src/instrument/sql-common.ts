@@ -116,11 +116,13 @@ function outsideAnyRecord<F extends AnyFunction>(callback: F): F {
 }
 
 /**
- * Whether the code running now belongs to a request glassbox does not record: a wrapper then
- * calls the driver straight away (its pool callbacks still go through bindCallback).
+ * Whether nothing would record a statement run now (a request glassbox does not record, or no
+ * request and no background bucket taking events): a wrapper then calls the driver straight away,
+ * before it allocates anything (its pool callbacks still go through bindCallback). This is every
+ * skipped request's path under load, so it stays this small.
  */
-export function unrecorded(): boolean {
-  return contextStorage.getStore() === UNRECORDED;
+export function nothingRecords(): boolean {
+  return activeContext() === undefined;
 }
 
 /** A request glassbox does not record keeps its callbacks out of the requests it does. */
