@@ -15,12 +15,15 @@ interface ExpressLayer {
   route?: { path: string | string[]; methods: Record<string, boolean>; stack?: ExpressLayer[] };
   handle?: ((...args: never[]) => unknown) & { stack?: ExpressLayer[] };
   regexp?: RegExp & { fast_slash?: boolean };
+  /** Express 5's router: the layer is mounted at "/" and matches every path. */
+  slash?: boolean;
   path?: string;
   matchers?: unknown[];
   keys?: { name: string }[];
 }
 interface ExpressRouter {
   stack: ExpressLayer[];
+  handle?: (req: IncomingMessage, res: ServerResponse, done: Next) => void;
 }
 interface ExpressApp {
   _router?: ExpressRouter;
@@ -63,8 +66,16 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
     });
   }
   const apps = new WeakMap<ExpressApp, AppInfo>();
+  const seenApps = new WeakSet<ExpressApp>();
   const middleware = (incoming: IncomingMessage, res: ServerResponse, next: Next) => {
     const req = incoming as ExpressRequest;
+    if (!seenApps.has(req.app)) {
+      seenApps.add(req.app);
+      moveAheadOfRouter(req.app, middleware, handle);
+    }
+    handle(req, res, next);
+  };
+  const handle = (req: ExpressRequest, res: ServerResponse, next: Next) => {
     if (gb.isOwnPath(pathOf(req.url))) return serveOwnRoute(gb, req, res, req.ip, () => next());
     const ctx = gb.begin(req, res, BEGIN_OPTIONS);
     if (!ctx) return gb.runUnrecorded(next);
@@ -83,6 +94,42 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddlewa
     gb.run(ctx, next);
   };
   return Object.assign(middleware, { glassbox: gb });
+}
+
+/**
+ * Express 5, glassbox registered first (mounted at "/"): glassbox leaves the router's stack and
+ * runs in front of the router instead, through its own `handle` on the router instance. Nothing
+ * runs before it either way, but every router layer costs each request a few microseconds of
+ * matching and dispatch (a no-op middleware: about 6 µs on the benchmark's pg route, see
+ * docs/benchmarks.md), and glassbox's layer would be paid by every request it does not record.
+ * Anywhere else (Express 4, after compression, under a path) it stays the layer it was.
+ */
+function moveAheadOfRouter(
+  app: ExpressApp,
+  middleware: unknown,
+  handle: (req: ExpressRequest, res: ServerResponse, next: Next) => void,
+): void {
+  const router = routerOf(app);
+  const first = router?.stack[0];
+  if (!router || !first || first.handle !== middleware || first.slash !== true) return;
+  if (typeof router.handle !== "function" || Object.hasOwn(router, "handle")) return;
+  const routerHandle = router.handle;
+  // A new array, not a splice: requests already inside the router go on iterating the old one.
+  router.stack = router.stack.slice(1);
+  router.handle = function glassboxAheadOfRouter(this: ExpressRouter, req, res, done) {
+    let onwardCalled = false;
+    const onward = () => {
+      onwardCalled = true;
+      routerHandle.call(this, req, res, done);
+    };
+    try {
+      handle(req as ExpressRequest, res, onward);
+    } catch (error) {
+      // A failure of glassbox itself must not take the request down: the app goes on without it.
+      if (onwardCalled) throw error;
+      onward();
+    }
+  };
 }
 
 /** One object for every request: a skipped request allocates nothing for glassbox. */

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import express4 from "express4";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { glassbox } from "../../src/adapters/express.js";
 import { listen, type Running, recordFor, testOptions } from "../helpers/http.js";
 import { delay, describeAcceptance, PAGE, randomDelay, writeStream } from "./acceptance.js";
@@ -217,3 +217,77 @@ for (const { version, createApp } of VERSIONS) {
     }
   });
 }
+
+describe("express 5: glassbox registered first runs ahead of the router", () => {
+  it("leaves the router's stack after the first request and still sees every request once", async () => {
+    const mw = glassbox(testOptions());
+    const app = express();
+    const seen: string[] = [];
+    app.use(mw);
+    app.use(async (req: Request, _res: Response, next: NextFunction) => {
+      seen.push(req.path);
+      await delay(5);
+      next();
+    });
+    app.get("/item/:id", (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    expect(app.router.stack[0]?.handle).toBe(mw);
+    running = await listen(createServer(app));
+    // The first requests arrive together: those already inside the router when glassbox moves
+    // must still pass every layer exactly once.
+    const first = await Promise.all([1, 2, 3, 4, 5].map((i) => fetch(`${running!.url}/item/${i}`)));
+    const later = await fetch(`${running.url}/item/6`);
+    expect(app.router.stack.some((layer) => layer.handle === mw)).toBe(false);
+    expect([...seen].sort()).toEqual(["/item/1", "/item/2", "/item/3", "/item/4", "/item/5", "/item/6"]);
+    for (const res of [...first, later]) {
+      const { id } = (await res.json()) as { id: string };
+      const record = await recordFor(mw.glassbox!, res);
+      expect(record.route).toBe("/item/:id");
+      expect((record.panels.request!.data as { params?: unknown }).params).toEqual({ id });
+    }
+    // glassbox's own routes are still answered, and the app's 404 still follows them.
+    expect((await fetch(`${running.url}/__glassbox/api/health`)).status).toBe(200);
+    expect((await fetch(`${running.url}/nowhere`)).status).toBe(404);
+    await mw.glassbox!.close();
+  });
+
+  it("stays a router layer when another middleware comes first", async () => {
+    const mw = glassbox(testOptions());
+    const app = express();
+    app.use((_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader("x-first", "1");
+      next();
+    });
+    app.use(mw);
+    app.get("/", (_req, res) => {
+      res.send("ok");
+    });
+    running = await listen(createServer(app));
+    const res = await fetch(`${running.url}/`);
+    expect(res.headers.get("x-first")).toBe("1");
+    expect((await recordFor(mw.glassbox!, res)).status).toBe(200);
+    expect(app.router.stack[1]?.handle).toBe(mw);
+    await mw.glassbox!.close();
+  });
+
+  it("lets the request through when glassbox itself fails ahead of the router", async () => {
+    const mw = glassbox(testOptions());
+    const app = express();
+    app.use(mw);
+    app.get("/", (_req, res) => {
+      res.send("still served");
+    });
+    running = await listen(createServer(app));
+    await fetch(`${running.url}/`); // glassbox moves ahead of the router
+    const begin = vi.spyOn(mw.glassbox!, "begin").mockImplementation(() => {
+      throw new Error("glassbox broke");
+    });
+    const res = await fetch(`${running.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("still served");
+    expect(begin).toHaveBeenCalled();
+    begin.mockRestore();
+    await mw.glassbox!.close();
+  });
+});
