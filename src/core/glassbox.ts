@@ -145,6 +145,11 @@ export class Glassbox {
    */
   begin(req: IncomingMessage, res: ServerResponse, options: BeginOptions): RequestContext | undefined {
     if (this.closed) return undefined;
+    // Every request reads its socket's peer address, not just the recorded ones: Node caches it on
+    // the socket (`_peername`) at the first read, which gives the socket another hidden class. Read
+    // only for a sample, it left sockets of two shapes, and Node's hot socket and stream code
+    // deoptimized and recompiled after recorded requests (docs/benchmarks.md, 2026-12-05).
+    req.socket?.remoteAddress;
     const path = pathOf(req.url);
     if (this.isOwnPath(path) || this.ignore(path)) return undefined;
     if (!this.gate.admit()) {
