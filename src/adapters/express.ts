@@ -61,9 +61,11 @@ export interface GlassboxExpressMiddleware {
 export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddleware {
   const gb = Glassbox.create(options);
   if (!gb) {
-    return Object.assign((_req: IncomingMessage, _res: ServerResponse, next: Next) => next(), {
-      glassbox: undefined,
-    });
+    const disabled = (req: IncomingMessage, _res: ServerResponse, next: Next) => {
+      leaveRouter((req as ExpressRequest).app, disabled);
+      next();
+    };
+    return Object.assign(disabled, { glassbox: undefined });
   }
   const apps = new WeakMap<ExpressApp, AppInfo>();
   const seenApps = new WeakSet<ExpressApp>();
@@ -130,6 +132,17 @@ function moveAheadOfRouter(
       onward();
     }
   };
+}
+
+/**
+ * A disabled glassbox takes its layer out of the router at its first request (the same copy of
+ * the stack as above), so an app that keeps `app.use(glassbox(...))` with glassbox switched off
+ * pays nothing for it afterwards.
+ */
+function leaveRouter(app: ExpressApp | undefined, middleware: unknown): void {
+  const router = app ? routerOf(app) : undefined;
+  if (router?.stack.some((layer) => layer.handle === middleware))
+    router.stack = router.stack.filter((layer) => layer.handle !== middleware);
 }
 
 /** One object for every request: a skipped request allocates nothing for glassbox. */

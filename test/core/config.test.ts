@@ -110,6 +110,9 @@ describe("enabled: false", () => {
     expect(own.status).toBe(404);
     expect(await own.text()).toBe("app 404");
     expect(console.log).toBe(log);
+    // After its first request it is no longer one of the app's router layers at all.
+    expect(app.router.stack.some((layer) => layer.handle === mw)).toBe(false);
+    expect(await (await fetch(`${running.url}/`)).text()).toBe("<html><body>page</body></html>");
   });
 
   it("hands the node:http handler back unwrapped", () => {
