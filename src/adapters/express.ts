@@ -61,8 +61,15 @@ export interface GlassboxExpressMiddleware {
 export function glassbox(options: GlassboxOptions = {}): GlassboxExpressMiddleware {
   const gb = Glassbox.create(options);
   if (!gb) {
+    const triedApps = new WeakSet<ExpressApp>();
     const disabled = (req: IncomingMessage, _res: ServerResponse, next: Next) => {
-      leaveRouter((req as ExpressRequest).app, disabled);
+      const app = (req as ExpressRequest).app;
+      // Once per app: where it cannot leave (inside a Router), it stays a no-op layer, unscanned.
+      if (app && !triedApps.has(app)) {
+        triedApps.add(app);
+        const router = routerOf(app);
+        if (router) dropLayer(router, disabled);
+      }
       next();
     };
     return Object.assign(disabled, { glassbox: undefined });
@@ -116,8 +123,7 @@ function moveAheadOfRouter(
   if (!router || !first || first.handle !== middleware || first.slash !== true) return;
   if (typeof router.handle !== "function" || Object.hasOwn(router, "handle")) return;
   const routerHandle = router.handle;
-  // A new array, not a splice: requests already inside the router go on iterating the old one.
-  router.stack = router.stack.slice(1);
+  dropLayer(router, middleware);
   router.handle = function glassboxAheadOfRouter(this: ExpressRouter, req, res, done) {
     let onwardCalled = false;
     const onward = () => {
@@ -135,13 +141,12 @@ function moveAheadOfRouter(
 }
 
 /**
- * A disabled glassbox takes its layer out of the router at its first request (the same copy of
- * the stack as above), so an app that keeps `app.use(glassbox(...))` with glassbox switched off
- * pays nothing for it afterwards.
+ * Takes glassbox's layer out of a router: ahead of the router (above), or a disabled glassbox, so
+ * that an app keeping `app.use(glassbox(...))` switched off pays nothing for it afterwards. A new
+ * array, not a splice: requests already inside the router go on iterating the old one.
  */
-function leaveRouter(app: ExpressApp | undefined, middleware: unknown): void {
-  const router = app ? routerOf(app) : undefined;
-  if (router?.stack.some((layer) => layer.handle === middleware))
+function dropLayer(router: ExpressRouter, middleware: unknown): void {
+  if (router.stack.some((layer) => layer.handle === middleware))
     router.stack = router.stack.filter((layer) => layer.handle !== middleware);
 }
 
