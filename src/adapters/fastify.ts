@@ -12,7 +12,7 @@ import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
-import { installFastifySteps } from "../instrument/events/fastify.js";
+import { installFastifySteps, markStage } from "../instrument/events/fastify.js";
 import { sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { ownRequest, pathOf } from "./shared.js";
@@ -77,6 +77,8 @@ function install(app: FastifyInstance, gb: Glassbox): void {
       const params = request.params as Record<string, string> | undefined;
       if (params && typeof params === "object" && Object.keys(params).length) ctx.params = { ...params };
     };
+    // The Events panel's onRequest stage starts here, at the end of glassbox's own hook.
+    markStage(ctx, "hook", "onRequest");
     // The rest of the lifecycle runs inside the context. Fastify carries it across body parsing
     // itself (its content-type parser resumes in the request's async scope).
     gb.run(ctx, done);
@@ -89,7 +91,9 @@ function install(app: FastifyInstance, gb: Glassbox): void {
   // (@fastify/compress) add theirs per route: the page is still plain HTML here.
   app.addHook("onSend", function glassboxOnSend(request, reply, payload, done) {
     const ctx = contextOf(request);
-    if (!ctx || (typeof payload !== "string" && !Buffer.isBuffer(payload))) return done(null, payload);
+    if (!ctx) return done(null, payload);
+    markStage(ctx, "hook", "onSend");
+    if (typeof payload !== "string" && !Buffer.isBuffer(payload)) return done(null, payload);
     let body: unknown = payload;
     try {
       body = gb.injectToolbar(ctx, payload, {
@@ -104,7 +108,9 @@ function install(app: FastifyInstance, gb: Glassbox): void {
 
   // Runs before the app's error handler, which still answers as usual.
   app.addHook("onError", function glassboxOnError(request, _reply, error, done) {
-    recordError(contextOf(request), error);
+    const ctx = contextOf(request);
+    if (ctx) markStage(ctx, "hook", "onError");
+    recordError(ctx, error);
     done();
   });
 

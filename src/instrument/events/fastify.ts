@@ -73,7 +73,9 @@ const subscribeHandler = refCounted(() => {
 /**
  * Adds glassbox's stage markers to a Fastify app (call it right after glassbox's onRequest hook,
  * so every marker is the first hook of its stage), subscribes to the handler channel, and
- * records the server's listen and close as lifecycle events.
+ * records the server's listen and close as lifecycle events. The onRequest, onSend and onError
+ * stages are marked by glassbox's own hooks of those stages (see markStage): every hook costs
+ * each request something, recorded or not.
  *
  * @example
  * installFastifySteps(app, (request) => contextOf(request));
@@ -84,10 +86,6 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
     const ctx = contextOf(request);
     if (ctx) markStage(ctx, "hook", name);
   };
-  app.addHook("onRequest", function glassboxStageOnRequest(request, _reply, done) {
-    mark(request, "onRequest");
-    done();
-  });
   app.addHook("preParsing", function glassboxStagePreParsing(request, _reply, payload, done) {
     mark(request, "preParsing");
     done(null, payload);
@@ -102,14 +100,6 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
   });
   app.addHook("preSerialization", function glassboxStagePreSerialization(request, _reply, payload, done) {
     mark(request, "preSerialization");
-    done(null, payload);
-  });
-  app.addHook("onError", function glassboxStageOnError(request, _reply, _error, done) {
-    mark(request, "onError");
-    done();
-  });
-  app.addHook("onSend", function glassboxStageOnSend(request, _reply, payload, done) {
-    mark(request, "onSend");
     done(null, payload);
   });
   app.addHook("onResponse", function glassboxStageOnResponse(request, _reply, done) {
