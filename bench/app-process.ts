@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import autocannon from "autocannon";
 
 /**
@@ -32,6 +34,46 @@ export function startAppProcess(
   });
 }
 
+export type AppProcesses = Map<string, { child: ChildProcess; port: number }>;
+
+/**
+ * One app process per variant, started together. The benchmarks start fresh ones every round: on
+ * a shared machine one process can run 30 % slower than its twin for its whole life (where its
+ * memory landed, what the JIT decided), so a run that kept one process per variant measured that
+ * draw, not the variant.
+ */
+export async function startApps(
+  framework: string,
+  variants: string[],
+  withPg: boolean,
+): Promise<AppProcesses> {
+  const started = await Promise.allSettled(variants.map((v) => startAppProcess(framework, v, withPg)));
+  const apps: AppProcesses = new Map();
+  started.forEach((s, i) => {
+    if (s.status === "fulfilled") apps.set(variants[i]!, s.value);
+  });
+  const failed = started.find((s) => s.status === "rejected");
+  if (failed) {
+    await stopApps(apps);
+    throw failed.reason;
+  }
+  return apps;
+}
+
+/** Stops the app processes and waits until they are gone, so none runs into the next round. */
+export async function stopApps(apps: AppProcesses): Promise<void> {
+  await Promise.all(
+    [...apps.values()].map(
+      ({ child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill();
+        }),
+    ),
+  );
+}
+
 const RECORDING = new Set(["glassbox", "everything"]);
 
 /** Whether a variant records (glassbox@0.005 is glassbox with another overhead budget). */
@@ -57,4 +99,29 @@ export function loadRequests(port: number, route: string, amount: number): Promi
       error ? reject(error) : resolve(),
     ),
   );
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) of the process's main thread, or of the whole process (Linux). */
+export function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
+  const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Waits until the app process is idle (under 5 % of a core over 200 ms), at most 5 s: a recording
+ * variant goes on writing, pruning and collecting garbage after its load stops, and that work
+ * must not land in the next variant's sample.
+ */
+export async function untilIdle(pid: number): Promise<void> {
+  const deadline = performance.now() + 5000;
+  let before = cpuSeconds(pid, false);
+  while (performance.now() < deadline) {
+    await sleep(200);
+    const now = cpuSeconds(pid, false);
+    if (now - before <= 0.01) return;
+    before = now;
+  }
 }

@@ -12,7 +12,7 @@
  * BENCH_PROFILE=<file> makes SIGUSR2 start the CPU profiler and SIGINT write the profile there.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -155,6 +155,8 @@ async function main(): Promise<void> {
 }
 
 // Exit normally on SIGINT/SIGTERM so --cpu-prof can write its profile.
+// Each round starts fresh processes: remove this one's store directory on the way out.
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 process.on("SIGTERM", () => process.exit(0));
 if (process.env.BENCH_PROFILE) await profileOnSignal(process.env.BENCH_PROFILE);
 else process.on("SIGINT", () => process.exit(0));

@@ -4,16 +4,23 @@
  *
  * Starts one app process per variant (bench/app.ts, same environment variables: BENCH_BUDGET,
  * BENCH_NO_SQL, BENCH_STORE, ...), drives each with autocannon from this process and reads the app
- * thread's CPU time from /proc (Linux) before and after a fixed number of requests. Rounds
- * alternate the variants; each figure is the median. The whole process's CPU (GC helper threads,
- * libuv pool) is shown beside it, and for the recording variants the requests recorded and the
- * milliseconds glassbox timed itself spending per run (what its overhead budget counts).
+ * thread's CPU time from /proc (Linux) before and after a fixed number of requests. Every round
+ * starts fresh processes and alternates the variants' order; each figure is the median. The whole
+ * process's CPU (GC helper threads, libuv pool) is shown beside it, and for the recording variants
+ * the requests recorded and the milliseconds glassbox timed itself spending per run (what its
+ * overhead budget counts).
  */
-import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { median } from "../src/core/median.js";
-import { loadRequests, recordingCounts, records, startAppProcess } from "./app-process.js";
+import {
+  cpuSeconds,
+  loadRequests,
+  recordingCounts,
+  records,
+  startApps,
+  stopApps,
+  untilIdle,
+} from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,25 +33,16 @@ const { values } = parseArgs({
 });
 const variants = values.variants.split(",");
 const requests = Number(values.requests);
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** CPU seconds (user + system) of the process's main thread, or of the whole process. */
-function cpuSeconds(pid: number, mainThreadOnly: boolean): number {
-  const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
-  const fields = readFileSync(path, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-}
-
-const apps = new Map<string, { child: ChildProcess; port: number }>();
-try {
-  for (const v of variants) apps.set(v, await startAppProcess(values.framework, v, values.route === "pg"));
-  for (const { port } of apps.values()) await loadRequests(port, values.route, 5000);
-  const main = new Map<string, number[]>(variants.map((v) => [v, []]));
-  const whole = new Map<string, number[]>(variants.map((v) => [v, []]));
-  const recorded = new Map<string, number[]>(variants.map((v) => [v, []]));
-  const measuredMs = new Map<string, number[]>(variants.map((v) => [v, []]));
-  for (let round = 0; round < Number(values.rounds); round++) {
-    for (const v of variants) {
+const main = new Map<string, number[]>(variants.map((v) => [v, []]));
+const whole = new Map<string, number[]>(variants.map((v) => [v, []]));
+const recorded = new Map<string, number[]>(variants.map((v) => [v, []]));
+const measuredMs = new Map<string, number[]>(variants.map((v) => [v, []]));
+for (let round = 0; round < Number(values.rounds); round++) {
+  // Fresh processes every round (see startApps).
+  const apps = await startApps(values.framework, variants, values.route === "pg");
+  try {
+    for (const v of variants) await loadRequests(apps.get(v)!.port, values.route, 10_000); // warm-up
+    for (const v of round % 2 ? [...variants].reverse() : variants) {
       const { child, port } = apps.get(v)!;
       const pid = child.pid!;
       await loadRequests(port, values.route, 3000); // settle
@@ -58,19 +56,20 @@ try {
         recorded.get(v)!.push(after.recorded - counts.recorded);
         measuredMs.get(v)!.push(after.spentMs - counts.spentMs);
       }
+      await untilIdle(pid);
     }
+  } finally {
+    await stopApps(apps);
   }
-  // "measured ms per run": what glassbox timed itself spending (the overhead budget's input).
+}
+// "measured ms per run": what glassbox timed itself spending (the overhead budget's input).
+console.log(
+  `| variant | main-thread CPU µs/request | all threads µs/request | recorded per run | measured ms per run |`,
+);
+console.log(`|---|---:|---:|---:|---:|`);
+for (const v of variants) {
+  const counted = recorded.get(v)!;
   console.log(
-    `| variant | main-thread CPU µs/request | all threads µs/request | recorded per run | measured ms per run |`,
+    `| ${v} | ${median(main.get(v)!).toFixed(1)} | ${median(whole.get(v)!).toFixed(1)} | ${counted.length ? median(counted) : ""} | ${counted.length ? median(measuredMs.get(v)!).toFixed(1) : ""} |`,
   );
-  console.log(`|---|---:|---:|---:|---:|`);
-  for (const v of variants) {
-    const counted = recorded.get(v)!;
-    console.log(
-      `| ${v} | ${median(main.get(v)!).toFixed(1)} | ${median(whole.get(v)!).toFixed(1)} | ${counted.length ? median(counted) : ""} | ${counted.length ? median(measuredMs.get(v)!).toFixed(1) : ""} |`,
-    );
-  }
-} finally {
-  for (const { child } of apps.values()) child.kill();
 }

@@ -2,13 +2,14 @@
  * HTTP overhead benchmark: `npm run bench` (options: --frameworks express,fastify --routes hello,json,pg
  * --rounds 5 --duration 3 --connections 50 --settle 1).
  *
- * Each variant runs in its own app process (bench/app.ts); this process is the load generator
- * (autocannon). After a discarded warm-up, rounds alternate bare / control / als / spin@3 /
- * glassbox / everything / disabled so drift hits every variant alike (control is a second bare
- * app: its ratio is the run's own noise; spin@3 is bare plus 3 µs of busy work per request: it
- * shows how far a known small cost moves the ratio on this machine); each sample follows
- * `--settle` seconds of discarded load on the same app (5 s more for the recording variants), so
- * it measures the steady state of a sustained load test.
+ * Each variant runs in its own app process (bench/app.ts), started afresh for every round; this
+ * process is the load generator (autocannon). After a discarded warm-up, each round samples bare /
+ * control / als / spin@3 / glassbox / everything / disabled, in reverse order every other round,
+ * so drift hits every variant alike (control is a second bare app: its ratio is the run's own
+ * noise; spin@3 is bare plus 3 µs of busy work per request: it shows how far a known small cost
+ * moves the ratio on this machine); each sample follows `--settle` seconds of discarded load on
+ * the same app (5 s more for the recording variants), so it measures the steady state of a
+ * sustained load test.
  *
  * Reports, per variant, the median over rounds of its req/s divided by bare's in the same round
  * (pairs cancel the drift between rounds), the spread of those ratios (25th to 75th percentile),
@@ -17,13 +18,12 @@
  * default overhead budget glassbox records a sample under saturation; `everything` records them
  * all. The JSON output keeps every sample.
  */
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { median } from "../src/core/median.js";
-import { recordingCounts, records, startAppProcess } from "./app-process.js";
+import { recordingCounts, records, startApps, stopApps, untilIdle } from "./app-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -112,45 +112,57 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const allSamples: Record<string, Record<string, Sample[]>> = {};
   for (const framework of frameworks) {
-    const apps = new Map<string, { child: ChildProcess; port: number }>();
-    try {
-      for (const v of variants) apps.set(v, await startAppProcess(framework, v, routes.includes("pg")));
-      for (const route of routes) {
-        for (const v of variants) await load(apps.get(v)!.port, route, 2); // warm-up, discarded
-        const samples = new Map<string, Sample[]>(variants.map((v) => [v, []]));
-        for (let r = 0; r < rounds; r++) {
-          const order = r % 2 ? [...variants].reverse() : variants;
-          for (const v of order) samples.get(v)!.push(await sample(v, apps.get(v)!.port, route, duration));
+    const samples = new Map(
+      routes.map((route) => [route, new Map<string, Sample[]>(variants.map((v) => [v, []]))]),
+    );
+    for (let r = 0; r < rounds; r++) {
+      // Fresh processes every round (see startApps).
+      const apps = await startApps(framework, variants, routes.includes("pg"));
+      try {
+        const order = r % 2 ? [...variants].reverse() : variants;
+        for (const route of routes) {
+          for (const v of order) await load(apps.get(v)!.port, route, 2); // warm-up, discarded
+          for (const v of order) {
+            const { child, port } = apps.get(v)!;
+            samples
+              .get(route)!
+              .get(v)!
+              .push(await sample(v, port, route, duration));
+            await untilIdle(child.pid!);
+          }
         }
-        allSamples[`${framework} /${route}`] = Object.fromEntries(samples);
-        const bareSamples = samples.get("bare")!;
-        const bare = median(bareSamples.map((s) => s.rps));
-        const bareP99 = median(bareSamples.map((s) => s.p99));
-        for (const v of variants) {
-          const s = samples.get(v)!;
-          const rps = median(s.map((x) => x.rps));
-          const p99 = median(s.map((x) => x.p99));
-          const ratios = s.map((x, r) => x.rps / bareSamples[r]!.rps);
-          rows.push({
-            framework,
-            route,
-            variant: v,
-            rps: Math.round(rps),
-            ratio: round3(median(ratios)),
-            ratioSpread: [round3(quantile(ratios, 0.25)), round3(quantile(ratios, 0.75))],
-            addedUs: Number(((1 / rps - 1 / bare) * 1e6).toFixed(1)),
-            p50: median(s.map((x) => x.p50)),
-            p99,
-            p99DeltaMs: Number((p99 - bareP99).toFixed(2)),
-            ...(records(v)
-              ? { recordedPct: Number((median(s.map((x) => x.recorded ?? 0)) * 100).toFixed(2)) }
-              : {}),
-          });
-        }
-        console.error(`done ${framework} /${route}`);
+      } finally {
+        await stopApps(apps);
       }
-    } finally {
-      for (const { child } of apps.values()) child.kill();
+      console.error(`done ${framework} round ${r + 1}/${rounds}`);
+    }
+    for (const route of routes) {
+      const byVariant = samples.get(route)!;
+      allSamples[`${framework} /${route}`] = Object.fromEntries(byVariant);
+      const bareSamples = byVariant.get("bare")!;
+      const bare = median(bareSamples.map((s) => s.rps));
+      const bareP99 = median(bareSamples.map((s) => s.p99));
+      for (const v of variants) {
+        const s = byVariant.get(v)!;
+        const rps = median(s.map((x) => x.rps));
+        const p99 = median(s.map((x) => x.p99));
+        const ratios = s.map((x, r) => x.rps / bareSamples[r]!.rps);
+        rows.push({
+          framework,
+          route,
+          variant: v,
+          rps: Math.round(rps),
+          ratio: round3(median(ratios)),
+          ratioSpread: [round3(quantile(ratios, 0.25)), round3(quantile(ratios, 0.75))],
+          addedUs: Number(((1 / rps - 1 / bare) * 1e6).toFixed(1)),
+          p50: median(s.map((x) => x.p50)),
+          p99,
+          p99DeltaMs: Number((p99 - bareP99).toFixed(2)),
+          ...(records(v)
+            ? { recordedPct: Number((median(s.map((x) => x.recorded ?? 0)) * 100).toFixed(2)) }
+            : {}),
+        });
+      }
     }
   }
   const floor = (f: string, r: string) =>
