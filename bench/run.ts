@@ -9,7 +9,7 @@
  * noise; spin@3 is bare plus 3 µs of busy work per request: it shows how far a known small cost
  * moves the ratio on this machine); each sample follows `--settle` seconds of discarded load on
  * the same app (5 s more for the recording variants), so it measures the steady state of a
- * sustained load test.
+ * sustained load test, and waits until the app sampled before it is idle (untilIdle).
  *
  * Reports, per variant, the median over rounds of its req/s divided by bare's in the same round
  * (pairs cancel the drift between rounds), the spread of those ratios (25th to 75th percentile),
