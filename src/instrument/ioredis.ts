@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import type { CacheBatch } from "./cache-event.js";
 import {
   type CommandTarget,
@@ -69,15 +67,6 @@ export function instrumentIoredis(ioredis: unknown): () => void {
         return original.apply(this, args);
       },
   );
-}
-
-/** Finds ioredis as the app would require it (from the working directory) and instruments it. */
-export function instrumentAppIoredis(cwd: string = process.cwd()): () => void {
-  try {
-    return instrumentIoredis(createRequire(join(cwd, "package.json"))("ioredis"));
-  } catch {
-    return () => {};
-  }
 }
 
 function findPrototype(ioredis: unknown): object | undefined {

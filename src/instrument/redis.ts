@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { CacheBatch } from "./cache-event.js";
 import { type CommandTarget, finishCommand, newBatchId, startCommand, toText } from "./redis-command.js";
 import { sharedPatch } from "./shared-patch.js";
@@ -59,25 +57,6 @@ export function instrumentRedis(redis: unknown): () => void {
   return () => {
     for (const u of undo) u();
   };
-}
-
-/** Finds node-redis as the app would require it (from the working directory) and instruments it. */
-export function instrumentAppRedis(cwd: string = process.cwd()): () => void {
-  const appRequire = createRequire(join(cwd, "package.json"));
-  // @redis/client holds the client class; `redis` re-exports it with modules glassbox does not need.
-  for (const load of [
-    () => appRequire("@redis/client"),
-    () =>
-      createRequire(join(dirname(appRequire.resolve("redis/package.json")), "package.json"))("@redis/client"),
-  ]) {
-    try {
-      const mod = load();
-      if (findPrototype(mod)) return instrumentRedis(mod);
-    } catch {
-      // Not installed where the app would look: try the next way.
-    }
-  }
-  return () => {};
 }
 
 function findPrototype(redis: unknown): object | undefined {

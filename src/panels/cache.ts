@@ -2,9 +2,10 @@ import type { RequestContext } from "../core/context.js";
 import { definePanel } from "../core/panel.js";
 import type { TimelineEntry } from "../core/record.js";
 import { type ViewNode, type ViewValue, view } from "../core/view.js";
+import { type AppModuleWatch, watchAppModules } from "../instrument/app-module.js";
 import type { CacheEvent } from "../instrument/cache-event.js";
-import { instrumentAppIoredis } from "../instrument/ioredis.js";
-import { instrumentAppRedis } from "../instrument/redis.js";
+import { instrumentIoredis } from "../instrument/ioredis.js";
+import { instrumentRedis } from "../instrument/redis.js";
 
 export interface CacheTotals {
   /** Commands sent. */
@@ -29,16 +30,30 @@ export interface CacheData {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** The app's Redis clients, instrumented once the app loads them (one watch per glassbox). */
+const watches = new Set<AppModuleWatch>();
+
 /** Redis commands (ioredis, node-redis) made during the request: keys, time, hits and misses. */
 export const cachePanel = definePanel<undefined, CacheData>({
   id: "cache",
   title: "Cache",
   view: cacheView,
   setup() {
-    const undo = [instrumentAppIoredis(), instrumentAppRedis()];
+    const watch = watchAppModules([
+      { name: "ioredis", instrument: instrumentIoredis },
+      // node-redis: `redis` re-exports the client class of `@redis/client`.
+      { name: "@redis/client", via: "redis", instrument: instrumentRedis },
+    ]);
+    watches.add(watch);
     return () => {
-      for (const u of undo) u();
+      watches.delete(watch);
+      watch.undo();
     };
+  },
+  // A client the app imported after glassbox started, where no require hook saw it.
+  start() {
+    for (const watch of watches) watch.check();
+    return undefined;
   },
   serverTiming(ctx) {
     const commands = ctx.events("cache");
