@@ -13,6 +13,8 @@ export function startAppProcess(
   framework: string,
   variant: string,
   withPg: boolean,
+  /** A command the app runs under (bench/instructions.ts: valgrind and its options). */
+  under: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     const [name, ...settings] = variant.split("~");
@@ -20,6 +22,7 @@ export function startAppProcess(
     const command = [process.execPath, "--import", "tsx", "bench/app.ts", framework, name!];
     // BENCH_PIN=1 runs the app on CPU 1 (and this process should run on CPU 0: taskset -c 0).
     if (process.env.BENCH_PIN) command.unshift("taskset", "-c", "1");
+    command.unshift(...under);
     const child = spawn(command[0]!, command.slice(1), {
       stdio: ["ignore", "pipe", "inherit"],
       env: { ...process.env, NODE_ENV: "development", ...(withPg ? { BENCH_PG: "1" } : {}), ...own },

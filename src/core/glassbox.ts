@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { checkAppModules } from "../instrument/app-module.js";
 import { builtinPanels } from "../panels/index.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
@@ -157,6 +158,8 @@ export class Glassbox {
       return undefined;
     }
     const started = performance.now();
+    // A library the app loaded since the last recorded request, where no require hook saw it.
+    checkAppModules();
     const clientIp = typeof options.clientIp === "function" ? options.clientIp(req) : options.clientIp;
     const snapshot = snapshotRequest(req, clientIp);
     const parent = parseTraceParent(req.headers.traceparent);

@@ -4,98 +4,101 @@ import { Hook as RequireHook } from "require-in-the-middle";
 
 /** A library a panel instruments in the app's own copy, once the app has loaded it. */
 export interface AppModule {
-  /** The name the app loads it by. */
+  /** The package name the app loads it by. */
   readonly name: string;
-  /** A package the app may load it through instead (node-redis loads `@redis/client`). */
+  /** A package that may load its own copy (express-handlebars loads `handlebars`). */
   readonly via?: string;
-  /** Instruments the module's exports; returns the undo. */
-  readonly instrument: (exports: unknown) => () => void;
+  /** Instruments the module's exports (`file` is its resolved main file); returns the undo. */
+  readonly instrument: (exports: unknown, file: string) => () => void;
 }
 
-export interface AppModuleWatch {
-  /** Instruments what the app has loaded since the last look; nothing to do once all are in. */
+interface Watched {
+  readonly module: AppModule;
+  /** The file the app (or the `via` package) would load it from: resolved, never loaded, here. */
+  readonly file: string;
+  done: boolean;
+}
+
+interface Watch {
   check(): void;
-  /** Stops watching and undoes the instrumentation. */
   undo(): void;
 }
 
-interface Pending {
-  readonly module: AppModule;
-  /** The files the app would load it from (resolved, never loaded, by glassbox). */
-  readonly files: readonly string[];
-  done: boolean;
-}
+/** Every live watch, so one look at the start of a recorded request serves them all. */
+const watches = new Set<Watch>();
 
 /**
  * Instruments the copies of `modules` that the app loads, without loading them: at once for those
  * already loaded (`require.cache`, which also holds CommonJS packages an ES module imported), when
- * the app requires them later (require-in-the-middle), and otherwise at the next `check()` (the
- * cache panel looks at the start of each recorded request). Loading a client the app never uses
- * costs start-up time and memory, and made `process.nextTick` slower for the whole process on
- * Node 20 (docs/benchmarks.md, "2026-12-05: a Redis client the app never loaded").
+ * the app requires them later (require-in-the-middle), and otherwise at the next
+ * `checkAppModules()` (glassbox calls it at the start of each recorded request). Returns the undo.
+ *
+ * Why not require them: a panel then loaded libraries into apps that never use them (Express,
+ * EJS and Handlebars into a Fastify app: 10 MB more heap, which every major garbage collection
+ * marks), and a loaded ioredis made `process.nextTick` slower for the whole process on Node 20
+ * (docs/benchmarks.md, "2026-12-05: libraries the app never loaded").
  */
-export function watchAppModules(modules: readonly AppModule[], cwd: string = process.cwd()): AppModuleWatch {
+export function watchAppModules(modules: readonly AppModule[], cwd: string = process.cwd()): () => void {
   let appRequire: NodeJS.Require;
   try {
     appRequire = createRequire(join(cwd, "package.json"));
   } catch {
-    return { check: () => {}, undo: () => {} };
+    return () => {};
   }
-  const pending: Pending[] = modules.map((module) => ({
-    module,
-    files: filesOf(appRequire, module),
-    done: false,
-  }));
+  const watched: Watched[] = modules.flatMap((module) =>
+    filesOf(appRequire, module).map((file) => ({ module, file, done: false })),
+  );
   const undos: Array<() => void> = [];
-  let left = pending.filter((p) => p.files.length > 0).length;
-  const instrument = (entry: Pending, exports: unknown) => {
+  let left = watched.length;
+  let hook: RequireHook | undefined;
+  const instrument = (entry: Watched, exports: unknown) => {
     if (entry.done) return;
     entry.done = true;
     left--;
     try {
-      undos.push(entry.module.instrument(exports));
+      undos.push(entry.module.instrument(exports, entry.file));
     } catch {
       // A version glassbox does not understand runs unrecorded.
     }
     if (left === 0) hook?.unhook();
   };
-  const check = () => {
-    if (left === 0) return;
-    for (const entry of pending) {
-      if (entry.done) continue;
-      for (const file of entry.files) {
-        const loaded = appRequire.cache[file];
-        if (loaded?.loaded) {
-          instrument(entry, loaded.exports);
-          break;
-        }
+  const watch: Watch = {
+    check() {
+      if (left === 0) return;
+      for (const entry of watched) {
+        const loaded = entry.done ? undefined : appRequire.cache[entry.file];
+        if (loaded?.loaded) instrument(entry, loaded.exports);
       }
-    }
-  };
-  let hook: RequireHook | undefined;
-  check();
-  if (left > 0) {
-    const names = pending.filter((p) => !p.done && p.files.length > 0).map((p) => p.module.name);
-    hook = new RequireHook(names, (exports, name, basedir) => {
-      const entry = pending.find(
-        (p) => p.module.name === name && p.files.some((f) => basedir && f.startsWith(basedir + sep)),
-      );
-      if (entry) instrument(entry, exports);
-      return exports;
-    });
-  }
-  // An app's static imports may still be evaluating when glassbox starts: look again after them.
-  const late = setImmediate(check);
-  late.unref();
-  return {
-    check,
+    },
     undo() {
+      watches.delete(watch);
       clearImmediate(late);
       hook?.unhook();
       left = 0;
       for (const u of undos.splice(0).reverse()) u();
     },
   };
+  watch.check();
+  if (left > 0) {
+    const names = [...new Set(watched.filter((w) => !w.done).map((w) => w.module.name))];
+    hook = new RequireHook(names, (exports, name, basedir) => {
+      const entry = watched.find(
+        (w) => w.module.name === name && basedir && w.file.startsWith(basedir + sep),
+      );
+      if (entry) instrument(entry, exports);
+      return exports;
+    });
+  }
+  // An app's static imports may still be evaluating when glassbox starts: look again after them.
+  const late = setImmediate(watch.check);
+  late.unref();
+  watches.add(watch);
+  return watch.undo;
+}
+
+/** Instruments what the app has loaded since the last look, for every watch (a loop when done). */
+export function checkAppModules(): void {
+  for (const watch of watches) watch.check();
 }
 
 /** Where the app would load `module` from, directly and through its `via` package. */

@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { activeContext } from "../core/context.js";
 import { patchMethod } from "./guard.js";
 import { emitLog, type LogLevel } from "./log-event.js";
@@ -49,14 +47,4 @@ export function instrumentWinston(winston: unknown): () => void {
         return original.apply(this, args);
       },
   );
-}
-
-/** Finds winston as the app would require it (from the working directory) and instruments it. */
-export function instrumentAppWinston(cwd: string = process.cwd()): () => void {
-  try {
-    const require = createRequire(join(cwd, "package.json"));
-    return instrumentWinston(require("winston"));
-  } catch {
-    return () => {};
-  }
 }

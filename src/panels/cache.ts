@@ -2,7 +2,7 @@ import type { RequestContext } from "../core/context.js";
 import { definePanel } from "../core/panel.js";
 import type { TimelineEntry } from "../core/record.js";
 import { type ViewNode, type ViewValue, view } from "../core/view.js";
-import { type AppModuleWatch, watchAppModules } from "../instrument/app-module.js";
+import { watchAppModules } from "../instrument/app-module.js";
 import type { CacheEvent } from "../instrument/cache-event.js";
 import { instrumentIoredis } from "../instrument/ioredis.js";
 import { instrumentRedis } from "../instrument/redis.js";
@@ -30,30 +30,17 @@ export interface CacheData {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-/** The app's Redis clients, instrumented once the app loads them (one watch per glassbox). */
-const watches = new Set<AppModuleWatch>();
-
 /** Redis commands (ioredis, node-redis) made during the request: keys, time, hits and misses. */
 export const cachePanel = definePanel<undefined, CacheData>({
   id: "cache",
   title: "Cache",
   view: cacheView,
   setup() {
-    const watch = watchAppModules([
+    return watchAppModules([
       { name: "ioredis", instrument: instrumentIoredis },
       // node-redis: `redis` re-exports the client class of `@redis/client`.
       { name: "@redis/client", via: "redis", instrument: instrumentRedis },
     ]);
-    watches.add(watch);
-    return () => {
-      watches.delete(watch);
-      watch.undo();
-    };
-  },
-  // A client the app imported after glassbox started, where no require hook saw it.
-  start() {
-    for (const watch of watches) watch.check();
-    return undefined;
   },
   serverTiming(ctx) {
     const commands = ctx.events("cache");

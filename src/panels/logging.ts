@@ -1,10 +1,11 @@
 import { definePanel } from "../core/panel.js";
 import type { TimelineEntry } from "../core/record.js";
 import { type ViewNode, view } from "../core/view.js";
+import { watchAppModules } from "../instrument/app-module.js";
 import { instrumentConsole } from "../instrument/console.js";
 import type { LogEvent, LogLevel } from "../instrument/log-event.js";
 import { instrumentPino } from "../instrument/pino.js";
-import { instrumentAppWinston } from "../instrument/winston.js";
+import { instrumentWinston } from "../instrument/winston.js";
 
 export interface LoggingData {
   records: LogEvent[];
@@ -17,7 +18,11 @@ export const loggingPanel = definePanel<undefined, LoggingData>({
   title: "Logs",
   view: loggingView,
   setup() {
-    const undo = [instrumentConsole(), instrumentPino(), instrumentAppWinston()];
+    const undo = [
+      instrumentConsole(),
+      instrumentPino(),
+      watchAppModules([{ name: "winston", instrument: instrumentWinston }]),
+    ];
     return () => {
       for (const u of undo) u();
     };

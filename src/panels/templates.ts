@@ -1,10 +1,12 @@
+import { createRequire } from "node:module";
 import { definePanel } from "../core/panel.js";
 import type { TimelineEntry } from "../core/record.js";
 import { type ViewNode, view } from "../core/view.js";
+import { watchAppModules } from "../instrument/app-module.js";
 import type { TemplateEvent } from "../instrument/template-event.js";
-import { instrumentAppEjs } from "../instrument/templates/ejs.js";
-import { instrumentAppExpressViews } from "../instrument/templates/express-views.js";
-import { instrumentAppHandlebars } from "../instrument/templates/handlebars.js";
+import { instrumentEjs } from "../instrument/templates/ejs.js";
+import { instrumentExpressViews } from "../instrument/templates/express-views.js";
+import { instrumentHandlebars } from "../instrument/templates/handlebars.js";
 
 export interface TemplatesData {
   /** Every render in start order; includes and partials name their parent in `parentId`. */
@@ -28,10 +30,15 @@ export const templatesPanel = definePanel<undefined, TemplatesData>({
   title: "Templates",
   view: templatesView,
   setup() {
-    const undo = [instrumentAppExpressViews(), instrumentAppEjs(), instrumentAppHandlebars()];
-    return () => {
-      for (const u of undo) u();
-    };
+    return watchAppModules([
+      // Express's View class, which every res.render passes through (loaded with Express).
+      {
+        name: "express",
+        instrument: (_express, file) => instrumentExpressViews(createRequire(file)("./lib/view")),
+      },
+      { name: "ejs", instrument: instrumentEjs },
+      { name: "handlebars", via: "express-handlebars", instrument: instrumentHandlebars },
+    ]);
   },
   serverTiming(ctx) {
     const renders = ctx.events("template");

@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { sharedPatch } from "../shared-patch.js";
 import { beginRender, currentRender, isSameTemplate, type OpenRender, track } from "../template-event.js";
 
@@ -40,15 +39,6 @@ export function instrumentEjs(ejs: unknown): () => void {
         }
       },
   );
-}
-
-/** Finds ejs as the app would require it (from the working directory) and instruments it. */
-export function instrumentAppEjs(cwd: string = process.cwd()): () => void {
-  try {
-    return instrumentEjs(createRequire(join(cwd, "package.json"))("ejs"));
-  } catch {
-    return () => {};
-  }
 }
 
 function ejsModule(ejs: unknown): object | undefined {

@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { sharedPatch } from "../shared-patch.js";
 import { beginRender, endRender } from "../template-event.js";
 
@@ -62,16 +60,6 @@ export function instrumentExpressViews(target: unknown): () => void {
         }
       },
   );
-}
-
-/** Finds Express as the app would require it (from the working directory) and instruments its views. */
-export function instrumentAppExpressViews(cwd: string = process.cwd()): () => void {
-  try {
-    const appRequire = createRequire(join(cwd, "package.json"));
-    return instrumentExpressViews(appRequire(appRequire.resolve("express/lib/view")));
-  } catch {
-    return () => {};
-  }
 }
 
 function viewPrototype(target: unknown): object | undefined {

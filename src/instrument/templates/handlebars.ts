@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { sharedPatch } from "../shared-patch.js";
 import { beginRender, track } from "../template-event.js";
 
@@ -32,36 +30,6 @@ export function instrumentHandlebars(handlebars: unknown): () => void {
         return track(render, () => original.apply(this, args));
       },
   );
-}
-
-/**
- * Finds handlebars as the app would require it (and as express-handlebars requires it) from the
- * working directory, and instruments it.
- */
-export function instrumentAppHandlebars(cwd: string = process.cwd()): () => void {
-  const appRequire = createRequire(join(cwd, "package.json"));
-  const undo: (() => void)[] = [];
-  const seen = new Set<object>();
-  for (const load of [
-    () => appRequire("handlebars"),
-    () =>
-      createRequire(join(dirname(appRequire.resolve("express-handlebars/package.json")), "package.json"))(
-        "handlebars",
-      ),
-  ]) {
-    try {
-      const vm = runtimeOf(load());
-      if (vm && !seen.has(vm)) {
-        seen.add(vm);
-        undo.push(instrumentHandlebars({ VM: vm }));
-      }
-    } catch {
-      // Not installed where the app would look.
-    }
-  }
-  return () => {
-    for (const u of undo) u();
-  };
 }
 
 function runtimeOf(handlebars: unknown): object | undefined {

@@ -1,0 +1,131 @@
+/**
+ * Instructions per request: `npm run bench:instructions` (options: --frameworks express,fastify
+ * --route pg --variants bare,glassbox --rounds 2 --warmup 20000 --requests 5000 --parallel 2).
+ *
+ * Runs each app (bench/app.ts) under valgrind's callgrind, which counts the instructions the
+ * process executes (its JIT code, V8's compiler and collector threads, libuv, libc; not the
+ * kernel). After `--warmup` discarded requests it counts `--requests` more, from the load
+ * generator in this process. The count does not depend on what else the machine runs, so on a
+ * shared machine it shows a per-request cost that req/s and CPU-time samples bury in noise.
+ * Apps run `--parallel` at a time (callgrind is slow, about 300 req/s; each app is fresh).
+ *
+ * Reports per variant the median instructions per request over rounds, bare's median divided by
+ * the variant's (the req/s ratio the app would reach if its time were its instructions), and the
+ * rounds in which V8 ran object literals with computed keys through the runtime
+ * (Runtime_DefineKeyedOwnPropertyInLiteral; process.nextTick's tick objects, docs/benchmarks.md):
+ * a JIT state that costs every request thousands of instructions.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { median } from "../src/core/median.js";
+import { loadRequests, startAppProcess, stopApps } from "./app-process.js";
+
+const run = promisify(execFile);
+
+const { values } = parseArgs({
+  options: {
+    frameworks: { type: "string", default: "express,fastify" },
+    route: { type: "string", default: "pg" },
+    variants: { type: "string", default: "bare,glassbox" },
+    rounds: { type: "string", default: "2" },
+    warmup: { type: "string", default: "20000" },
+    requests: { type: "string", default: "5000" },
+    parallel: { type: "string", default: "2" },
+  },
+});
+const requests = Number(values.requests);
+
+try {
+  execFileSync("valgrind", ["--version"], { stdio: "ignore" });
+} catch {
+  console.error("bench:instructions needs valgrind (Debian: apt-get install -y valgrind)");
+  process.exit(1);
+}
+
+interface Count {
+  /** Instructions per request. */
+  perRequest: number;
+  /** Calls of Runtime_DefineKeyedOwnPropertyInLiteral per request. */
+  slowLiterals: number;
+}
+
+/** One fresh app under callgrind: warm-up, then the counted requests. */
+async function count(framework: string, variant: string): Promise<Count> {
+  const dir = mkdtempSync(join(tmpdir(), "glassbox-callgrind-"));
+  const file = join(dir, "callgrind.out");
+  const under = [
+    "valgrind",
+    "--tool=callgrind",
+    "--quiet",
+    "--instr-atstart=no",
+    // V8 writes its machine code into anonymous memory, not files: check it all for changes.
+    "--smc-check=all-non-file",
+    `--callgrind-out-file=${file}`,
+  ];
+  const app = await startAppProcess(framework, variant, values.route === "pg", under);
+  const apps = new Map([[variant, app]]);
+  try {
+    const pid = String(app.child.pid);
+    await loadRequests(app.port, values.route, Number(values.warmup));
+    await run("callgrind_control", ["--instr=on", pid]);
+    await loadRequests(app.port, values.route, requests);
+    await run("callgrind_control", ["--instr=off", pid]);
+    await run("callgrind_control", ["--dump", pid]);
+    const dump = `${file}.1`;
+    const totals = /^totals: (\d+)/m.exec(readFileSync(dump, "utf8"));
+    if (!totals) throw new Error(`no totals in ${dump}`);
+    const { stdout } = await run("callgrind_annotate", ["--tree=caller", dump], { maxBuffer: 256 << 20 });
+    // The callers of the runtime function, each "N (x%) < caller (Kx)": sum the call counts K.
+    let slow = 0;
+    const section = stdout
+      .split("\n\n")
+      .find((s) => /\*\s+\S*Runtime_DefineKeyedOwnPropertyInLiteral/.test(s));
+    for (const m of section?.matchAll(/< .*\((\d[\d,]*)x\)/g) ?? [])
+      slow += Number(m[1]!.replaceAll(",", ""));
+    return { perRequest: Number(totals[1]) / requests, slowLiterals: slow / requests };
+  } finally {
+    await stopApps(apps);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the jobs `parallel` at a time, keeping their order in the results. */
+async function inParallel<T>(jobs: Array<() => Promise<T>>, parallel: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  return results;
+}
+
+const variants = values.variants.split(",");
+const rows: string[] = [];
+for (const framework of values.frameworks.split(",")) {
+  const jobs = Array.from({ length: Number(values.rounds) }, () =>
+    variants.map((variant) => () => count(framework, variant)),
+  ).flat();
+  const counts = await inParallel(jobs, Number(values.parallel));
+  const byVariant = new Map(variants.map((v, i) => [v, counts.filter((_, j) => j % variants.length === i)]));
+  const bare = median(byVariant.get("bare")?.map((c) => c.perRequest) ?? []);
+  for (const [variant, list] of byVariant) {
+    const perRequest = median(list.map((c) => c.perRequest));
+    const slow = list.filter((c) => c.slowLiterals >= 1).length;
+    rows.push(
+      `| ${framework} | /${values.route} | ${variant} | ${list.map((c) => Math.round(c.perRequest / 100) / 10).join(" / ")} | ${Math.round(perRequest / 100) / 10} | ${bare ? (bare / perRequest).toFixed(3) : ""} | ${slow} of ${list.length} |`,
+    );
+  }
+  process.stderr.write(`done ${framework}\n`);
+}
+console.log(
+  "| framework | route | variant | k instructions/request, each round | median | bare ÷ variant | rounds with slow literals |",
+);
+console.log("|---|---|---|---|---:|---:|---:|");
+for (const row of rows) console.log(row);

@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { serviceMissing } from "../helpers/services.js";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const fixture = fileURLToPath(new URL("./fixtures/late-library.mjs", import.meta.url));
+
+interface Outcome {
+  loadedAtStart: string[];
+  commands: string[];
+  renders: string[];
+}
+
+/** Runs the fixture app in its own process (a fresh module cache), loading a library as `how` says. */
+async function lateLibrary(how: string): Promise<Outcome> {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", fixture, how], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: "" },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Outcome;
+}
+
+const redisMissing = await serviceMissing("Redis", 6379);
+
+describe("panels and the libraries they instrument", () => {
+  it("loads none of them into an app that does not (Express, EJS, Handlebars, winston, Redis clients)", async () => {
+    expect(await lateLibrary("none")).toEqual({ loadedAtStart: [], commands: [], renders: [] });
+  });
+
+  it("records the renders of an EJS the app requires after glassbox started", async () => {
+    expect(await lateLibrary("ejs")).toEqual({ loadedAtStart: [], commands: [], renders: ["ejs template"] });
+  });
+
+  describe.skipIf(redisMissing)("a Redis client loaded after glassbox started", () => {
+    const get = { loadedAtStart: [], commands: ["GET gb-late-library"], renders: [] };
+
+    it("records the commands of an ioredis the app requires later", async () => {
+      expect(await lateLibrary("require")).toEqual(get);
+    });
+
+    it("records the commands of an ioredis the app imports later", async () => {
+      expect(await lateLibrary("import")).toEqual(get);
+    });
+
+    it("records the commands of a node-redis the app imports later", async () => {
+      expect(await lateLibrary("redis")).toEqual(get);
+    });
+  });
+});
