@@ -36,7 +36,7 @@ const watches = new Set<Watch>();
  * Why not require them: a panel then loaded libraries into apps that never use them (Express,
  * EJS and Handlebars into a Fastify app: 10 MB more heap, which every major garbage collection
  * marks), and a loaded ioredis made `process.nextTick` slower for the whole process on Node 20
- * (docs/benchmarks.md, "2026-12-05: libraries the app never loaded").
+ * (docs/benchmarks.md, "Late runs of 2026-12-05: libraries the app never loaded").
  */
 export function watchAppModules(modules: readonly AppModule[], cwd: string = process.cwd()): () => void {
   let appRequire: NodeJS.Require;
