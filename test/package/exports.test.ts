@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 // The published shape: every subpath export loads from dist/ with both import and require,
@@ -53,5 +55,29 @@ describe.skipIf(!built && process.env.CI !== "true")("package exports", () => {
       { encoding: "utf8" },
     );
     expect(out.trim()).toBe("false function function");
+  });
+
+  // Ajv and yaml load only when a document is given (src/panels/openapi/libraries.ts): from each build.
+  it("reads and compiles an OpenAPI YAML document from both builds", () => {
+    const dir = mkdtempSync(join(tmpdir(), "glassbox-openapi-"));
+    const document = (ref: string) =>
+      `openapi: 3.0.3\ninfo: { title: t, version: "1" }\npaths:\n  /n:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema: { $ref: "${ref}" }\ncomponents:\n  schemas:\n    N: { type: integer, format: int32 }\n`;
+    writeFileSync(join(dir, "good.yaml"), document("#/components/schemas/N"));
+    writeFileSync(join(dir, "bad.yaml"), document("#/components/schemas/Missing"));
+    const start = (file: string) =>
+      `try { glassbox({ openapi: ${JSON.stringify(join(dir, file))}, store: { path: ":memory:" }, logger: { warn() {} } }).glassbox.close(); console.log("ok"); } catch (e) { console.log(e.code); }`;
+    for (const [flags, load] of [
+      [["--input-type=module"], `const { glassbox } = await import("glassbox/node");`],
+      [[], `const { glassbox } = require("glassbox/node");`],
+    ] as const) {
+      const out = execFileSync(
+        process.execPath,
+        [...flags, "-e", `${load} ${start("good.yaml")} ${start("bad.yaml")}`],
+        {
+          encoding: "utf8",
+        },
+      );
+      expect(out.trim().split("\n")).toEqual(["ok", "GBX_ERR_OPENAPI"]);
+    }
   });
 });

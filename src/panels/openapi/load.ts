@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { GlassboxError } from "../../core/errors.js";
+import { yaml } from "./libraries.js";
 
 /** Reads an OpenAPI document from a .json, .yaml or .yml file. Throws GBX_ERR_OPENAPI saying what is wrong. */
 export function readDocumentFile(path: string, cwd: string = process.cwd()): unknown {
@@ -18,7 +18,7 @@ export function readDocumentFile(path: string, cwd: string = process.cwd()): unk
   const ext = extname(full).toLowerCase();
   try {
     if (ext === ".json") return JSON.parse(text);
-    if (ext === ".yaml" || ext === ".yml") return parseYaml(text, { maxAliasCount: 1000 });
+    if (ext === ".yaml" || ext === ".yml") return yaml().parse(text, { maxAliasCount: 1000 });
   } catch (error) {
     throw new GlassboxError(
       "GBX_ERR_OPENAPI",

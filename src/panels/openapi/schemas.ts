@@ -1,15 +1,10 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
+import type { Ajv2020 } from "ajv/dist/2020.js";
+import { addFormats, ajv as loadAjv, ajv2020 as loadAjv2020 } from "./libraries.js";
 import { openApiError } from "./refs.js";
 
 const DOC_ID = "https://glassbox.invalid/openapi.json";
 const MAX_DEPTH = 200;
-
-/** ajv-formats is CommonJS: its plugin is the module itself or its `default`, depending on the loader. */
-const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv | Ajv2020,
-) => void;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -71,7 +66,10 @@ export function createCompiler(doc: Record<string, unknown>, version: "3.0" | "3
   const schemaDoc = (version === "3.0" ? convert30(doc) : doc) as Record<string, unknown>;
   const options: Options = { strict: false, allErrors: true, logger: false };
   const make = (extra: Options) => {
-    const ajv = version === "3.1" ? new Ajv2020({ ...options, ...extra }) : new Ajv({ ...options, ...extra });
+    const ajv =
+      version === "3.1"
+        ? new (loadAjv2020().Ajv2020)({ ...options, ...extra })
+        : new (loadAjv().Ajv)({ ...options, ...extra });
     addFormats(ajv);
     addOpenApiFormats(ajv);
     const { $id: _ignored, ...root } = schemaDoc;
