@@ -1,6 +1,7 @@
 /**
  * Instructions per request: `npm run bench:instructions` (options: --frameworks express,fastify
- * --route pg --variants bare,glassbox --rounds 2 --warmup 20000 --requests 5000 --parallel 2).
+ * --route pg --variants bare,glassbox --rounds 2 --warmup 20000 --requests 5000 --parallel 2
+ * --keep DIR: keep each callgrind dump in DIR, for callgrind_annotate).
  *
  * Runs each app (bench/app.ts) under valgrind's callgrind, which counts the instructions the
  * process executes (its JIT code, V8's compiler and collector threads, libuv, libc; not the
@@ -16,7 +17,7 @@
  * a JIT state that costs every request thousands of instructions.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
@@ -34,9 +35,12 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "20000" },
     requests: { type: "string", default: "5000" },
     parallel: { type: "string", default: "2" },
+    keep: { type: "string" },
   },
 });
 const requests = Number(values.requests);
+/** Numbers the kept dumps, so rounds of one variant do not overwrite each other. */
+let keptCount = 0;
 
 try {
   execFileSync("valgrind", ["--version"], { stdio: "ignore" });
@@ -74,7 +78,14 @@ async function count(framework: string, variant: string): Promise<Count> {
     await loadRequests(app.port, values.route, requests);
     await run("callgrind_control", ["--instr=off", pid]);
     await run("callgrind_control", ["--dump", pid]);
-    const dump = `${file}.1`;
+    let dump = `${file}.1`;
+    if (values.keep) {
+      mkdirSync(values.keep, { recursive: true });
+      const kept = join(values.keep, `${framework}-${variant}-${++keptCount}.callgrind`);
+      copyFileSync(dump, kept);
+      process.stderr.write(`kept ${kept}\n`);
+      dump = kept;
+    }
     const totals = /^totals: (\d+)/m.exec(readFileSync(dump, "utf8"));
     if (!totals) throw new Error(`no totals in ${dump}`);
     const { stdout } = await run("callgrind_annotate", ["--tree=caller", dump], { maxBuffer: 256 << 20 });
