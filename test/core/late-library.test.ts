@@ -12,6 +12,7 @@ interface Outcome {
   loadedAtStart: string[];
   commands: string[];
   renders: string[];
+  logs: string[];
 }
 
 /** Runs the fixture app in its own process (a fresh module cache), loading a library as `how` says. */
@@ -28,15 +29,38 @@ const redisMissing = await serviceMissing("Redis", 6379);
 
 describe("panels and the libraries they instrument", () => {
   it("loads none of them into an app that does not (Express, EJS, Handlebars, winston, Redis clients, Ajv, yaml)", async () => {
-    expect(await lateLibrary("none")).toEqual({ loadedAtStart: [], commands: [], renders: [] });
+    expect(await lateLibrary("none")).toEqual({ loadedAtStart: [], commands: [], renders: [], logs: [] });
   });
 
   it("records the renders of an EJS the app requires after glassbox started", async () => {
-    expect(await lateLibrary("ejs")).toEqual({ loadedAtStart: [], commands: [], renders: ["ejs template"] });
+    expect(await lateLibrary("ejs")).toEqual({
+      loadedAtStart: [],
+      commands: [],
+      renders: ["ejs template"],
+      logs: [],
+    });
+  });
+
+  it("records the partials of the Handlebars an express-handlebars required later uses", async () => {
+    expect(await lateLibrary("express-handlebars")).toEqual({
+      loadedAtStart: [],
+      commands: [],
+      renders: ["handlebars partial"],
+      logs: [],
+    });
+  });
+
+  it("records the logs of a winston the app requires after glassbox started", async () => {
+    expect(await lateLibrary("winston")).toEqual({
+      loadedAtStart: [],
+      commands: [],
+      renders: [],
+      logs: ["info late winston"],
+    });
   });
 
   describe.skipIf(redisMissing)("a Redis client loaded after glassbox started", () => {
-    const get = { loadedAtStart: [], commands: ["GET gb-late-library"], renders: [] };
+    const get = { loadedAtStart: [], commands: ["GET gb-late-library"], renders: [], logs: [] };
 
     it("records the commands of an ioredis the app requires later", async () => {
       expect(await lateLibrary("require")).toEqual(get);
