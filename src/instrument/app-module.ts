@@ -39,12 +39,8 @@ const watches = new Set<Watch>();
  * (docs/benchmarks.md, "Late runs of 2026-12-05: libraries the app never loaded").
  */
 export function watchAppModules(modules: readonly AppModule[], cwd: string = process.cwd()): () => void {
-  let appRequire: NodeJS.Require;
-  try {
-    appRequire = createRequire(join(cwd, "package.json"));
-  } catch {
-    return () => {};
-  }
+  const appRequire = appRequireFrom(cwd);
+  if (!appRequire) return () => {};
   const watched: Watched[] = modules.flatMap((module) =>
     filesOf(appRequire, module).map((file) => ({ module, file, done: false })),
   );
@@ -66,8 +62,8 @@ export function watchAppModules(modules: readonly AppModule[], cwd: string = pro
     check() {
       if (left === 0) return;
       for (const entry of watched) {
-        const loaded = entry.done ? undefined : appRequire.cache[entry.file];
-        if (loaded?.loaded) instrument(entry, loaded.exports);
+        const loaded = entry.done ? undefined : loadedModule(appRequire, entry.file);
+        if (loaded) instrument(entry, loaded.exports);
       }
     },
     undo() {
@@ -99,6 +95,21 @@ export function watchAppModules(modules: readonly AppModule[], cwd: string = pro
 /** Instruments what the app has loaded since the last look, for every watch (a loop when done). */
 export function checkAppModules(): void {
   for (const watch of watches) watch.check();
+}
+
+/** A require that resolves packages as the app in `cwd` does (undefined where none can be made). */
+export function appRequireFrom(cwd: string = process.cwd()): NodeJS.Require | undefined {
+  try {
+    return createRequire(join(cwd, "package.json"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The module loaded from `file`, once it has finished loading; never loads it. */
+export function loadedModule(appRequire: NodeJS.Require, file: string): NodeJS.Module | undefined {
+  const loaded = appRequire.cache[file];
+  return loaded?.loaded ? loaded : undefined;
 }
 
 /** Where the app would load `module` from, directly and through its `via` package. */

@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
 import { Hook as ImportHook } from "import-in-the-middle";
 import { Hook as RequireHook } from "require-in-the-middle";
+import { appRequireFrom, loadedModule } from "./app-module.js";
 import { instrumentBetterSqlite3 } from "./better-sqlite3.js";
 import { instrumentIoredis } from "./ioredis.js";
 import { instrumentMysql2 } from "./mysql2.js";
@@ -81,16 +81,11 @@ export function instrumentOnLoad(): () => void {
 
 /** Drivers loaded before glassbox/register (a late import): instrument the copy the app resolves. */
 function instrumentAlreadyLoaded(instrument: (name: string, exports: unknown) => void): void {
-  let require: NodeJS.Require;
-  try {
-    require = createRequire(`${process.cwd()}/package.json`);
-  } catch {
-    return;
-  }
+  const appRequire = appRequireFrom();
+  if (!appRequire) return;
   for (const name of Object.keys(AUTO_MODULES)) {
     try {
-      const file = require.resolve(name);
-      const loaded = require.cache[file];
+      const loaded = loadedModule(appRequire, appRequire.resolve(name));
       if (loaded) instrument(name, loaded.exports);
     } catch {
       // Not installed.
