@@ -85,7 +85,9 @@ function install(app: FastifyInstance, gb: Glassbox): void {
   });
 
   // Right after the hook above, so each stage marker of the Events panel runs first in its stage.
-  installFastifySteps(app, contextOf);
+  // Every hook and the handler's tracing channel cost each request something, recorded or not:
+  // without the Events panel there is nothing to mark.
+  if (gb.panels.some((panel) => panel.id === "events")) installFastifySteps(app, contextOf);
 
   // App-level onSend hooks run before route-level ones, and compression plugins
   // (@fastify/compress) add theirs per route: the page is still plain HTML here.

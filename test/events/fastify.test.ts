@@ -1,3 +1,4 @@
+import { tracingChannel } from "node:diagnostics_channel";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/fastify.js";
@@ -10,8 +11,8 @@ afterEach(async () => {
   close = undefined;
 });
 
-async function start(build: (app: ReturnType<typeof Fastify>) => void) {
-  const plugin = glassbox(testOptions());
+async function start(build: (app: ReturnType<typeof Fastify>) => void, options = testOptions()) {
+  const plugin = glassbox(options);
   const app = Fastify();
   await app.register(plugin);
   build(app);
@@ -76,5 +77,21 @@ describe("events panel on fastify", () => {
     const names = data.nodes.map((n) => n.name);
     expect(names.indexOf("onError")).toBeGreaterThan(names.indexOf("GET /boom"));
     expect(names.indexOf("onSend")).toBeGreaterThan(names.indexOf("onError"));
+  });
+
+  it("subscribes to nothing with the Events panel disabled, and still records", async () => {
+    const { url, gb } = await start(
+      (app) => {
+        app.get("/items", async () => ({ ok: true }));
+      },
+      { ...testOptions(), disablePanels: ["events"] },
+    );
+    // Fastify wraps every handler call in its tracing channel while anyone subscribes.
+    expect(tracingChannel("fastify.request.handler").hasSubscribers).toBe(false);
+    const res = await fetch(`${url}/items`);
+    expect(await res.json()).toEqual({ ok: true });
+    const record = await recordFor(gb, res);
+    expect(record.panels.events).toBeUndefined();
+    expect(record.panels.request).toBeDefined();
   });
 });
