@@ -2,6 +2,7 @@ import { tracingChannel } from "node:diagnostics_channel";
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/fastify.js";
+import type { GlassboxOptions } from "../../src/core/config.js";
 import { recordFor, testOptions } from "../helpers/http.js";
 import { eventsOf, node, sleep } from "./helpers.js";
 
@@ -11,7 +12,10 @@ afterEach(async () => {
   close = undefined;
 });
 
-async function start(build: (app: ReturnType<typeof Fastify>) => void, options = testOptions()) {
+async function start(
+  build: (app: ReturnType<typeof Fastify>) => void,
+  options: GlassboxOptions = testOptions(),
+) {
   const plugin = glassbox(options);
   const app = Fastify();
   await app.register(plugin);
