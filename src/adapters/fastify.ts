@@ -12,7 +12,7 @@ import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
-import { installFastifySteps, markStage } from "../instrument/events/fastify.js";
+import { installFastifySteps, markResponseStage, markStage } from "../instrument/events/fastify.js";
 import { sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { ownRequest, pathOf } from "./shared.js";
@@ -59,6 +59,9 @@ export function glassbox(options: GlassboxOptions = {}): GlassboxFastifyPlugin {
 
 function install(app: FastifyInstance, gb: Glassbox): void {
   const info = appInfo(app);
+  // Every hook and the handler's tracing channel cost each request something, recorded or not:
+  // without the Events panel there is nothing to mark.
+  const markStages = gb.panels.some((panel) => panel.id === "events");
   app.decorate("glassbox", gb);
   app.decorateRequest(CONTEXT, null);
 
@@ -78,16 +81,17 @@ function install(app: FastifyInstance, gb: Glassbox): void {
       if (params && typeof params === "object" && Object.keys(params).length) ctx.params = { ...params };
     };
     // The Events panel's onRequest stage starts here, at the end of glassbox's own hook.
-    markStage(ctx, "hook", "onRequest");
+    if (markStages) {
+      markStage(ctx, "hook", "onRequest");
+      markResponseStage(ctx, reply.raw);
+    }
     // The rest of the lifecycle runs inside the context. Fastify carries it across body parsing
     // itself (its content-type parser resumes in the request's async scope).
     gb.run(ctx, done);
   });
 
   // Right after the hook above, so each stage marker of the Events panel runs first in its stage.
-  // Every hook and the handler's tracing channel cost each request something, recorded or not:
-  // without the Events panel there is nothing to mark.
-  if (gb.panels.some((panel) => panel.id === "events")) installFastifySteps(app, contextOf);
+  if (markStages) installFastifySteps(app, contextOf);
 
   // App-level onSend hooks run before route-level ones, and compression plugins
   // (@fastify/compress) add theirs per route: the page is still plain HTML here.

@@ -1,5 +1,5 @@
 import { tracingChannel } from "node:diagnostics_channel";
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/fastify.js";
 import type { GlassboxOptions } from "../../src/core/config.js";
@@ -12,10 +12,7 @@ afterEach(async () => {
   close = undefined;
 });
 
-async function start(
-  build: (app: ReturnType<typeof Fastify>) => void,
-  options: GlassboxOptions = testOptions(),
-) {
+async function start(build: (app: FastifyInstance) => void, options: GlassboxOptions = testOptions()) {
   const plugin = glassbox(options);
   const app = Fastify();
   await app.register(plugin);
@@ -54,7 +51,7 @@ describe("events panel on fastify", () => {
       "POST /items",
       "preSerialization",
       "onSend",
-      ...(names.includes("onResponse") ? ["onResponse"] : []),
+      "onResponse",
     ]);
     expect(node(data, "preHandler")).toMatchObject({ kind: "hook", depth: 0 });
     expect(node(data, "preHandler").durationMs).toBeGreaterThanOrEqual(45);
@@ -81,6 +78,45 @@ describe("events panel on fastify", () => {
     const names = data.nodes.map((n) => n.name);
     expect(names.indexOf("onError")).toBeGreaterThan(names.indexOf("GET /boom"));
     expect(names.indexOf("onSend")).toBeGreaterThan(names.indexOf("onError"));
+  });
+
+  it("times the app's onResponse hooks as the onResponse stage", async () => {
+    const { url, gb } = await start((app) => {
+      app.addHook("onResponse", (_request, _reply, done) => {
+        const until = performance.now() + 30;
+        while (performance.now() < until) {
+          // A synchronous metrics flush, say: it runs after the response went out.
+        }
+        done();
+      });
+      app.get("/items", async () => ({ ok: true }));
+    });
+    const res = await fetch(`${url}/items`);
+    expect(await res.json()).toEqual({ ok: true });
+    const data = eventsOf(await recordFor(gb, res));
+    expect(data.nodes.map((n) => n.name).slice(-2)).toEqual(["onSend", "onResponse"]);
+    expect(node(data, "onResponse").durationMs).toBeGreaterThanOrEqual(25);
+    expect(node(data, "onSend").durationMs).toBeLessThan(25);
+  });
+
+  it("leaves a request it does not record with the response listeners of a bare app", async () => {
+    // An onResponse hook would make Fastify add and remove listeners on every response.
+    const listeners = (app: FastifyInstance) =>
+      app.get("/items", async (_request, reply) => ({
+        finish: reply.raw.listenerCount("finish"),
+        close: reply.raw.listenerCount("close"),
+        error: reply.raw.listenerCount("error"),
+      }));
+    const bare = Fastify();
+    listeners(bare);
+    const bareUrl = await bare.listen({ port: 0, host: "127.0.0.1" });
+    try {
+      const expected = await (await fetch(`${bareUrl}/items`)).json();
+      const { url } = await start(listeners, { ...testOptions(), ignore: ["/items"] });
+      expect(await (await fetch(`${url}/items`)).json()).toEqual(expected);
+    } finally {
+      await bare.close();
+    }
   });
 
   it("subscribes to nothing with the Events panel disabled, and still records", async () => {

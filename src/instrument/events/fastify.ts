@@ -8,6 +8,7 @@
  * Individual hooks of one stage are not told apart.
  */
 import { tracingChannel } from "node:diagnostics_channel";
+import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RequestContext } from "../../core/context.js";
 import { refCounted } from "../guard.js";
@@ -71,11 +72,24 @@ const subscribeHandler = refCounted(() => {
 });
 
 /**
+ * Starts the onResponse stage of a recorded request when its response finishes, ahead of the app's
+ * onResponse hooks (Fastify runs them from its own 'finish' listener, added before any hook runs).
+ * A listener on the recorded response rather than an onResponse hook: such a hook makes Fastify
+ * add and remove two listeners on every response, recorded or not.
+ *
+ * @example
+ * markResponseStage(ctx, reply.raw);
+ */
+export function markResponseStage(ctx: RequestContext, res: ServerResponse): void {
+  res.prependOnceListener("finish", () => markStage(ctx, "hook", "onResponse"));
+}
+
+/**
  * Adds glassbox's stage markers to a Fastify app (call it right after glassbox's onRequest hook,
  * so every marker is the first hook of its stage), subscribes to the handler channel, and
  * records the server's listen and close as lifecycle events. The onRequest, onSend and onError
- * stages are marked by glassbox's own hooks of those stages (see markStage): every hook costs
- * each request something, recorded or not.
+ * stages are marked by glassbox's own hooks of those stages (see markStage), onResponse by
+ * markResponseStage: every hook costs each request something, recorded or not.
  *
  * @example
  * installFastifySteps(app, (request) => contextOf(request));
@@ -101,10 +115,6 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
   app.addHook("preSerialization", function glassboxStagePreSerialization(request, _reply, payload, done) {
     mark(request, "preSerialization");
     done(null, payload);
-  });
-  app.addHook("onResponse", function glassboxStageOnResponse(request, _reply, done) {
-    mark(request, "onResponse");
-    done();
   });
   const release = subscribeHandler();
   app.addHook("onListen", function glassboxOnListen(done) {
