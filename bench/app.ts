@@ -20,9 +20,9 @@ import { join } from "node:path";
 import { records } from "./app-process.js";
 
 // tsx, which runs this file, turns source maps on; a built app run as `node app.js` has them
-// off. Off here too: tsx's resolver formats a stack on every require, and with maps on, each
-// frame in glassbox's dist made Node parse that file's map, 5.4 MB more heap in the glassbox
-// variants than in bare (docs/benchmarks.md). BENCH_SOURCE_MAPS=1 keeps them on.
+// off. Off here too: tsx's resolver formats a stack on every require, and with maps on, the first
+// require from inside glassbox made Node parse and keep its dist's maps, 5.4 MB more heap in the
+// glassbox variants than in bare (docs/benchmarks.md). BENCH_SOURCE_MAPS=1 keeps them on.
 if (!process.env.BENCH_SOURCE_MAPS) process.setSourceMapsEnabled(false);
 const [framework = "express", variantArg = "bare"] = process.argv.slice(2);
 const [variant, budgetArg] = variantArg.split("@") as [string, string | undefined];
