@@ -12,7 +12,7 @@ import type { AppInfo, RequestContext, RouteInfo } from "../core/context.js";
 import { recordError } from "../core/error-snapshot.js";
 import { Glassbox } from "../core/glassbox.js";
 import { markShared } from "../core/shared.js";
-import { installFastifySteps, markResponseStage, markStage } from "../instrument/events/fastify.js";
+import { type FollowStages, installFastifySteps, markStage } from "../instrument/events/fastify.js";
 import { sendOwnResponse } from "../server/response.js";
 import { handleOwnRoute } from "../server/routes.js";
 import { ownRequest, pathOf } from "./shared.js";
@@ -64,6 +64,7 @@ function install(app: FastifyInstance, gb: Glassbox): void {
   const markStages = gb.panels.some((panel) => panel.id === "events");
   app.decorate("glassbox", gb);
   app.decorateRequest(CONTEXT, null);
+  let followStages: FollowStages | undefined;
 
   app.addHook("onRequest", function glassboxOnRequest(request, reply, done) {
     const raw = request.raw;
@@ -81,17 +82,14 @@ function install(app: FastifyInstance, gb: Glassbox): void {
       if (params && typeof params === "object" && Object.keys(params).length) ctx.params = { ...params };
     };
     // The Events panel's onRequest stage starts here, at the end of glassbox's own hook.
-    if (markStages) {
-      markStage(ctx, "hook", "onRequest");
-      markResponseStage(ctx, reply.raw);
-    }
+    followStages?.(ctx, reply.raw);
     // The rest of the lifecycle runs inside the context. Fastify carries it across body parsing
     // itself (its content-type parser resumes in the request's async scope).
     gb.run(ctx, done);
   });
 
   // Right after the hook above, so each stage marker of the Events panel runs first in its stage.
-  if (markStages) installFastifySteps(app, contextOf);
+  if (markStages) followStages = installFastifySteps(app, contextOf);
 
   // App-level onSend hooks run before route-level ones, and compression plugins
   // (@fastify/compress) add theirs per route: the page is still plain HTML here.

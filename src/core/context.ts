@@ -194,7 +194,9 @@ export class RequestContext {
   endPerf?: number;
   /**
    * Set by adapters: reads framework state (matched route, params) just before the record is
-   * built, when the framework has finished routing.
+   * built, when the framework has finished routing. Dropped once called: the context can outlive
+   * its request (a keep-alive socket's timer, armed as the response ends, keeps it as its async
+   * context), and this closure holds the app's request and response.
    */
   beforeRecord?: () => void;
   private readonly buckets = new Map<string, unknown[]>();

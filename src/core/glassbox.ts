@@ -286,6 +286,8 @@ export class Glassbox {
     } catch {
       // A framework detail we could not read; the record is still worth keeping.
     }
+    // See RequestContext.beforeRecord: the context may outlive the request, the closure must not.
+    ctx.beforeRecord = undefined;
     try {
       const requestBody = body?.preview(ctx.request?.headers["content-type"] as string | undefined);
       // Client gone mid-body, or the app answered without reading it all: the preview is partial.

@@ -119,6 +119,25 @@ describe("events panel on fastify", () => {
     }
   });
 
+  it("subscribes to Fastify's handler channel only while a request it records runs", async () => {
+    // While anyone subscribes, Fastify wraps every handler call, recorded or not, in the channel.
+    const subscribed = () => ({ subscribed: tracingChannel("fastify.request.handler").hasSubscribers });
+    const { url, gb } = await start(
+      (app) => {
+        app.get("/items", async () => subscribed());
+        app.get("/health", async () => subscribed());
+      },
+      { ...testOptions(), ignore: ["/health"] },
+    );
+    expect(subscribed().subscribed).toBe(false);
+    const res = await fetch(`${url}/items`);
+    expect(await res.json()).toEqual({ subscribed: true });
+    const record = await recordFor(gb, res);
+    expect(node(eventsOf(record), "GET /items")).toMatchObject({ kind: "handler", path: "/items" });
+    expect(subscribed().subscribed).toBe(false);
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ subscribed: false });
+  });
+
   it("subscribes to nothing with the Events panel disabled, and still records", async () => {
     const { url, gb } = await start(
       (app) => {

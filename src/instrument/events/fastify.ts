@@ -71,30 +71,27 @@ const subscribeHandler = refCounted(() => {
   return () => channel.unsubscribe(handlers);
 });
 
-/**
- * Starts the onResponse stage of a recorded request when its response finishes, ahead of the app's
- * onResponse hooks (Fastify runs them from its own 'finish' listener, added before any hook runs).
- * A listener on the recorded response rather than an onResponse hook: such a hook makes Fastify
- * add and remove two listeners on every response, recorded or not.
- *
- * @example
- * markResponseStage(ctx, reply.raw);
- */
-export function markResponseStage(ctx: RequestContext, res: ServerResponse): void {
-  res.prependOnceListener("finish", () => markStage(ctx, "hook", "onResponse"));
-}
+/** Follows one recorded request's stages from the end of glassbox's onRequest hook (see below). */
+export type FollowStages = (ctx: RequestContext, res: ServerResponse) => void;
 
 /**
  * Adds glassbox's stage markers to a Fastify app (call it right after glassbox's onRequest hook,
- * so every marker is the first hook of its stage), subscribes to the handler channel, and
- * records the server's listen and close as lifecycle events. The onRequest, onSend and onError
- * stages are marked by glassbox's own hooks of those stages (see markStage), onResponse by
- * markResponseStage: every hook costs each request something, recorded or not.
+ * so every marker is the first hook of its stage) and records the server's listen and close as
+ * lifecycle events. Returns what glassbox's onRequest hook calls for each request it records: it
+ * starts the onRequest stage, subscribes to the handler channel until the response closes, and
+ * starts the onResponse stage when the response finishes. The onSend and onError stages are
+ * marked by glassbox's own hooks of those stages (see markStage).
+ *
+ * Every hook and subscription costs each request something, recorded or not, so what can be
+ * limited to recorded requests is: while none runs, Fastify sees no subscriber and calls handlers
+ * directly, and a response has no listener of glassbox's.
  *
  * @example
- * installFastifySteps(app, (request) => contextOf(request));
+ * const follow = installFastifySteps(app, (request) => contextOf(request));
+ * // in the onRequest hook, for a recorded request:
+ * follow(ctx, reply.raw);
  */
-export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf): void {
+export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf): FollowStages {
   lookup = contextOf;
   const mark = (request: FastifyRequest, name: string) => {
     const ctx = contextOf(request);
@@ -116,7 +113,6 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
     mark(request, "preSerialization");
     done(null, payload);
   });
-  const release = subscribeHandler();
   app.addHook("onListen", function glassboxOnListen(done) {
     const address = describeAddress(app.server.address());
     lifecycleEvent("listen", address ? { address } : undefined);
@@ -125,7 +121,13 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
   // preClose runs before the onClose hooks, while glassbox is still open to record it.
   app.addHook("preClose", function glassboxPreClose(done) {
     lifecycleEvent("close");
-    release();
     done();
   });
+  return (ctx, res) => {
+    markStage(ctx, "hook", "onRequest");
+    res.once("close", subscribeHandler());
+    // Fastify runs the app's onResponse hooks from its own 'finish' listener, added before any
+    // hook runs: prepended, this one starts the stage ahead of them.
+    res.prependOnceListener("finish", () => markStage(ctx, "hook", "onResponse"));
+  };
 }
