@@ -9,7 +9,10 @@
  *   everything  the same with `overhead: false`: every request recorded, whatever it costs
  *   disabled  glassbox({ enabled: false })
  *   glassbox@0.005  glassbox with that overhead budget (and quietRate 0): compare budgets in one run
- * BENCH_PROFILE=<file> makes SIGUSR2 start the CPU profiler and SIGINT write the profile there.
+ * BENCH_PROFILE=<file> makes SIGUSR2 start the CPU profiler and SIGINT write the profile there;
+ * BENCH_HEAP_SAMPLE=<file> the same with the sampling heap profiler, keeping objects a full
+ * collection freed and leaving out those a scavenge freed (bench/survivors.ts), and
+ * BENCH_TRACE_PRETENURING=1 prints V8's pretenuring decisions on stdout.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,6 +20,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { records } from "./app-process.js";
 
 // tsx, which runs this file, turns source maps on; a built app run as `node app.js` has them
@@ -24,6 +28,8 @@ import { records } from "./app-process.js";
 // require from inside glassbox made Node parse and keep its dist's maps, 5.4 MB more heap in the
 // glassbox variants than in bare (docs/benchmarks.md). BENCH_SOURCE_MAPS=1 keeps them on.
 if (!process.env.BENCH_SOURCE_MAPS) process.setSourceMapsEnabled(false);
+if (process.env.BENCH_TRACE_PRETENURING)
+  setFlagsFromString("--trace-pretenuring --trace-pretenuring-statistics");
 const [framework = "express", variantArg = "bare"] = process.argv.slice(2);
 const [variant, budgetArg] = variantArg.split("@") as [string, string | undefined];
 // For experiments: BENCH_BUDGET=0.000001 (nothing but the skip path), or a variant glassbox@0.05;
@@ -163,23 +169,39 @@ async function main(): Promise<void> {
 // Each round starts fresh processes: remove this one's store directory on the way out.
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 process.on("SIGTERM", () => process.exit(0));
-if (process.env.BENCH_PROFILE) await profileOnSignal(process.env.BENCH_PROFILE);
+if (process.env.BENCH_PROFILE) await profileOnSignal(process.env.BENCH_PROFILE, "cpu");
+else if (process.env.BENCH_HEAP_SAMPLE) await profileOnSignal(process.env.BENCH_HEAP_SAMPLE, "heap");
 else process.on("SIGINT", () => process.exit(0));
 
 /**
- * For bench/profile.ts: SIGUSR2 starts the CPU profiler, SIGINT writes the profile to `file` and
- * exits, so the profile holds the measured load alone (no start-up, no warm-up).
+ * For bench/profile.ts and bench/survivors.ts: SIGUSR2 starts the profiler, SIGINT writes the
+ * profile to `file` and exits, so the profile holds the measured load alone (no start-up, no
+ * warm-up).
  */
-async function profileOnSignal(file: string): Promise<void> {
+async function profileOnSignal(file: string, kind: "cpu" | "heap"): Promise<void> {
   const { Session } = await import("node:inspector/promises");
   const { writeFileSync } = await import("node:fs");
   const session = new Session();
   session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.setSamplingInterval", { interval: 50 });
-  process.on("SIGUSR2", () => void session.post("Profiler.start"));
+  if (kind === "cpu") {
+    await session.post("Profiler.enable");
+    await session.post("Profiler.setSamplingInterval", { interval: 50 });
+  }
+  // Not in Node's protocol types yet: V8 keeps samples of objects a full collection freed (old
+  // generation garbage) and, with the other flag false, drops those a scavenge freed.
+  const heapSampling = {
+    samplingInterval: 256,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: false,
+  };
+  process.on("SIGUSR2", () => {
+    void (kind === "cpu"
+      ? session.post("Profiler.start")
+      : session.post("HeapProfiler.startSampling", heapSampling));
+  });
   process.on("SIGINT", async () => {
-    const { profile } = await session.post("Profiler.stop");
+    const { profile } =
+      kind === "cpu" ? await session.post("Profiler.stop") : await session.post("HeapProfiler.stopSampling");
     writeFileSync(file, JSON.stringify(profile));
     process.exit(0);
   });
