@@ -199,12 +199,16 @@ export class Glassbox {
       warn: (code, message) => this.warner.warn(code, message),
     });
     // 'close' follows 'finish' on every response (and alone when the client went away): one
-    // listener sees both endings.
+    // listener sees both endings. A response already closed (an app hook ahead of glassbox waited
+    // while the client left) has had its 'close': the record is completed, aborted, right after.
     recordingState.inFlight++;
-    res.once("close", () => {
+    const closedAlready = res.closed;
+    const ended = () => {
       recordingState.inFlight--;
-      this.complete(ctx, res, seen, body, req.complete);
-    });
+      this.complete(ctx, res, seen, body, req.complete, closedAlready);
+    };
+    if (closedAlready) setImmediate(ended);
+    else res.once("close", ended);
     ctx.ownMs += performance.now() - started;
     return ctx;
   }
@@ -278,6 +282,7 @@ export class Glassbox {
     seen: ResponseObservation,
     body: BodyCollector | undefined,
     requestComplete: boolean,
+    clientGone: boolean,
   ): void {
     const started = performance.now();
     ctx.endPerf = started;
@@ -293,7 +298,8 @@ export class Glassbox {
       // Client gone mid-body, or the app answered without reading it all: the preview is partial.
       if (requestBody && ctx.request)
         ctx.request.body = requestComplete ? requestBody : { ...requestBody, truncated: true };
-      const aborted = !res.writableFinished;
+      // A response written after its client left still counts as finished to Node.
+      const aborted = clientGone || !res.writableFinished;
       ctx.response = {
         status: res.statusCode,
         headers: seen.headers ?? res.getHeaders(),

@@ -1,9 +1,11 @@
 import { tracingChannel } from "node:diagnostics_channel";
+import { request } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/fastify.js";
 import type { GlassboxOptions } from "../../src/core/config.js";
-import { recordFor, testOptions } from "../helpers/http.js";
+import { recordingState } from "../../src/core/context.js";
+import { recordFor, testOptions, waitForRecords } from "../helpers/http.js";
 import { eventsOf, node, sleep } from "./helpers.js";
 
 let close: (() => Promise<unknown>) | undefined;
@@ -136,6 +138,39 @@ describe("events panel on fastify", () => {
     expect(node(eventsOf(record), "GET /items")).toMatchObject({ kind: "handler", path: "/items" });
     expect(subscribed().subscribed).toBe(false);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ subscribed: false });
+  });
+
+  it("records, as aborted, a request whose client left before glassbox's hook ran, and holds no subscription", async () => {
+    const plugin = glassbox(testOptions());
+    const app = Fastify();
+    let reached!: () => void;
+    const glassboxHookReached = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    // An app hook registered ahead of glassbox that waits until the client has gone.
+    app.addHook("onRequest", async (request) => {
+      await new Promise((resolve) => request.raw.socket.once("close", resolve));
+      await sleep(10);
+    });
+    await app.register(plugin);
+    app.addHook("onRequest", async () => reached());
+    app.get("/items", async () => ({ ok: true }));
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    close = () => app.close();
+    const req = request(`${url}/items`);
+    req.on("error", () => {});
+    req.end();
+    await sleep(50);
+    req.destroy();
+    await glassboxHookReached;
+    expect(tracingChannel("fastify.request.handler").hasSubscribers).toBe(false);
+    // The request is still recorded, as aborted, and no longer counts as running.
+    await waitForRecords(plugin.glassbox!, 1);
+    const [summary] = (await plugin.glassbox!.store.list({ limit: 1 })).records;
+    expect(summary).toMatchObject({ path: "/items" });
+    const record = await plugin.glassbox!.store.get(summary!.id);
+    expect((record?.panels.response?.data as { aborted?: boolean } | undefined)?.aborted).toBe(true);
+    expect(recordingState.inFlight).toBe(0);
   });
 
   it("subscribes to nothing with the Events panel disabled, and still records", async () => {

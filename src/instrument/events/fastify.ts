@@ -125,7 +125,8 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
   });
   return (ctx, res) => {
     markStage(ctx, "hook", "onRequest");
-    res.once("close", subscribeHandler());
+    // An app hook ahead of glassbox's may have waited while the client went away: no 'close' then.
+    if (!res.closed) res.once("close", subscribeHandler());
     // Fastify runs the app's onResponse hooks from its own 'finish' listener, added before any
     // hook runs: prepended, this one starts the stage ahead of them.
     res.prependOnceListener("finish", () => markStage(ctx, "hook", "onResponse"));
