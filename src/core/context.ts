@@ -63,6 +63,12 @@ export interface ContextOwner {
   readonly config: GlassboxConfig;
   /** Random per glassbox instance: EXPLAIN replays only queries this instance recorded. */
   readonly instanceId?: string;
+  /**
+   * Takes an event emitted into a context whose record is already built (work the request
+   * started that outlived it): glassbox passes it on to the background record. Without it such
+   * an event is dropped.
+   */
+  lateEvent?(from: RequestContext, type: EventType, event: BaseEvent): void;
 }
 
 /** What an adapter knows about the app, computed once per app and shared by its requests. */
@@ -200,6 +206,8 @@ export class RequestContext {
    */
   beforeRecord?: () => void;
   private readonly buckets = new Map<string, unknown[]>();
+  /** The record is built: see seal(). */
+  private sealed = false;
 
   constructor(init: {
     id: string;
@@ -224,8 +232,16 @@ export class RequestContext {
     return performance.now() - this.startPerf;
   }
 
-  /** Append an event. Past the per-type limit the event is counted as dropped, never stored. */
+  /**
+   * Append an event. Past the per-type limit the event is counted as dropped, never stored. Once
+   * the record is built (seal), the event goes to the owner's lateEvent instead.
+   */
   emit<K extends EventType>(type: K, event: GlassboxEvents[K]): void {
+    if (this.sealed) {
+      // Every event type carries `at` (BaseEvent); the declaration-merged map cannot say so.
+      this.owner.lateEvent?.(this, type, event as unknown as BaseEvent);
+      return;
+    }
     let bucket = this.buckets.get(type);
     if (bucket === undefined) {
       bucket = [];
@@ -242,6 +258,23 @@ export class RequestContext {
   /** The events of one type, in the order they were emitted. */
   events<K extends EventType>(type: K): readonly GlassboxEvents[K][] {
     return (this.buckets.get(type) as GlassboxEvents[K][] | undefined) ?? EMPTY;
+  }
+
+  /**
+   * Marks the record as built and lets go of its events and panel state. The context can outlive
+   * its request by far (a pool connection's socket opened inside the request keeps it as its
+   * async context for the connection's life), and what the app does in it from now on belongs to
+   * no record of this request: emit() hands it to the owner's lateEvent.
+   */
+  seal(): void {
+    this.sealed = true;
+    this.buckets.clear();
+    this.panelState.length = 0;
+  }
+
+  /** Whether the record is built (see seal). */
+  get isSealed(): boolean {
+    return this.sealed;
   }
 
   /** Whether any event has been emitted (background windows with nothing in them are not stored). */

@@ -9,6 +9,8 @@ import type { BodyCollector } from "./body-preview.js";
 import { type GlassboxConfig, type GlassboxOptions, resolveConfig } from "./config.js";
 import {
   addBackgroundProvider,
+  type BaseEvent,
+  type EventType,
   RequestContext,
   recordingState,
   runInContext,
@@ -20,6 +22,7 @@ import { hasBody, pathOf, snapshotRequest, watchRequestBody } from "./exchange.j
 import { clientAllowed, hostAllowed } from "./guard.js";
 import { newRecordId, newSpanId, newTraceId, parseTraceParent } from "./ids.js";
 import { cspNonce, injectInto, toolbarSnippet } from "./inject.js";
+import { moveLateEvent } from "./late-event.js";
 import { OverheadGovernor, type RecordingGate, type RecordingStats, UnlimitedRecording } from "./overhead.js";
 import type { Panel, PanelSetup } from "./panel.js";
 import type { GlassboxRecord } from "./record.js";
@@ -317,6 +320,7 @@ export class Glassbox {
         "record-build",
       );
     }
+    ctx.seal();
     this.gate.settle(ctx.ownMs + seen.ownMs + performance.now() - started);
   }
 
@@ -369,13 +373,23 @@ export class Glassbox {
     this.background = undefined;
     if (this.backgroundTimer) clearTimeout(this.backgroundTimer);
     this.backgroundTimer = undefined;
-    if (!ctx || ctx.isEmpty) return;
-    ctx.endPerf = performance.now();
-    try {
-      this.save(buildRecord(this, ctx));
-    } catch (error) {
-      this.warner.warn("GBXW006", (error as Error).message);
+    if (!ctx) return;
+    if (!ctx.isEmpty) {
+      ctx.endPerf = performance.now();
+      try {
+        this.save(buildRecord(this, ctx));
+      } catch (error) {
+        this.warner.warn("GBXW006", (error as Error).message);
+      }
     }
+    // A timer started in this window may still fire: its events go to the next one.
+    ctx.seal();
+  }
+
+  /** See ContextOwner.lateEvent: what outlived its request goes to the background record. */
+  lateEvent(from: RequestContext, type: EventType, event: BaseEvent): void {
+    const background = this.backgroundContext();
+    if (background && background !== from) moveLateEvent(from, background, type, event);
   }
 
   /** Stores what is pending, undoes every patch and closes the store. */
