@@ -3,15 +3,13 @@
  * is the first of each stage: it marks where the stage starts, and the stage runs until the next
  * one starts. So a stage's time is all of its hooks plus the work Fastify does before the next
  * stage (body parsing after preParsing, schema validation after preValidation, writing the
- * response after onSend). The handler is timed through Fastify's
- * `tracing:fastify.request.handler` diagnostics channel, from its call to the next stage.
+ * response after onSend). The handler step starts when the route's handler is called (each
+ * route's handler is wrapped as the route is added) and runs until the next stage starts.
  * Individual hooks of one stage are not told apart.
  */
-import { tracingChannel } from "node:diagnostics_channel";
 import type { ServerResponse } from "node:http";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from "fastify";
 import type { RequestContext } from "../../core/context.js";
-import { refCounted } from "../guard.js";
 import { describeAddress, lifecycleEvent } from "./lifecycle.js";
 import { closeStep, openStep, type StepEvent } from "./step.js";
 
@@ -38,38 +36,42 @@ export function markStage(ctx: RequestContext, kind: "hook" | "handler", name: s
   }
 }
 
-/** Store Fastify publishes on its handler channel (lib/handle-request.js). */
-interface HandlerStore {
-  request?: FastifyRequest;
-  route?: { url?: string; method?: string };
+/** Fastify's route handler, as onRoute hooks see it (called with the route's Fastify instance). */
+type RouteHandler = (this: unknown, request: FastifyRequest, reply: FastifyReply) => unknown;
+
+/** Marks the handler step running in `ctx` as failed (a throw or a rejected promise). */
+function markHandlerError(ctx: RequestContext): void {
+  const running = stages.get(ctx);
+  if (running?.kind === "handler") running.error = true;
 }
 
-let lookup: ContextOf | undefined;
-
-const subscribeHandler = refCounted(() => {
-  const channel = tracingChannel("fastify.request.handler");
-  const handlers = {
-    start(message: unknown) {
-      const store = message as HandlerStore;
-      const ctx = store.request && lookup?.(store.request);
-      if (!ctx) return;
-      const url = store.route?.url;
-      const name = `${store.route?.method ?? "handler"}${url ? ` ${url}` : ""}`;
-      markStage(ctx, "handler", name, url);
-    },
-    error(message: unknown) {
-      const store = message as HandlerStore;
-      const ctx = store.request && lookup?.(store.request);
-      const running = ctx ? stages.get(ctx) : undefined;
-      if (running?.kind === "handler") running.error = true;
-    },
-    end() {},
-    asyncStart() {},
-    asyncEnd() {},
+/**
+ * The route's handler, starting the handler step when the request is recorded. A wrapper rather
+ * than Fastify's `tracing:fastify.request.handler` channel: while anyone subscribes, Fastify
+ * wraps every handler call in the channel, and subscribing only while a recorded request runs
+ * switched the channels' prototypes each time, which threw Fastify's optimized request code away
+ * (deoptimized and recompiled a few times a second under load). A request glassbox does not
+ * record pays one call and one property read.
+ */
+function timedHandler(handler: RouteHandler, path: string, contextOf: ContextOf): RouteHandler {
+  const name = ` ${path}`;
+  return function glassboxTimedHandler(this: unknown, request, reply) {
+    const ctx = contextOf(request);
+    if (ctx === undefined) return handler.call(this, request, reply);
+    markStage(ctx, "handler", request.method + name, path);
+    let result: unknown;
+    try {
+      result = handler.call(this, request, reply);
+    } catch (error) {
+      markHandlerError(ctx);
+      throw error;
+    }
+    // Native promises only: another thenable (a query builder) may run again on every then().
+    // This reaction runs before Fastify's, while the handler step is still the running one.
+    if (result instanceof Promise) result.then(undefined, () => markHandlerError(ctx));
+    return result;
   };
-  channel.subscribe(handlers);
-  return () => channel.unsubscribe(handlers);
-});
+}
 
 /** Follows one recorded request's stages from the end of glassbox's onRequest hook (see below). */
 export type FollowStages = (ctx: RequestContext, res: ServerResponse) => void;
@@ -77,14 +79,13 @@ export type FollowStages = (ctx: RequestContext, res: ServerResponse) => void;
 /**
  * Adds glassbox's stage markers to a Fastify app (call it right after glassbox's onRequest hook,
  * so every marker is the first hook of its stage) and records the server's listen and close as
- * lifecycle events. Returns what glassbox's onRequest hook calls for each request it records: it
- * starts the onRequest stage, subscribes to the handler channel until the response closes, and
+ * lifecycle events. Routes added after it get their handler timed (timedHandler). Returns what
+ * glassbox's onRequest hook calls for each request it records: it starts the onRequest stage and
  * starts the onResponse stage when the response finishes. The onSend and onError stages are
  * marked by glassbox's own hooks of those stages (see markStage).
  *
- * Every hook and subscription costs each request something, recorded or not, so what can be
- * limited to recorded requests is: while none runs, Fastify sees no subscriber and calls handlers
- * directly, and a response has no listener of glassbox's.
+ * Every hook costs each request something, recorded or not, so what can be limited to recorded
+ * requests is: a response has no listener of glassbox's.
  *
  * @example
  * const follow = installFastifySteps(app, (request) => contextOf(request));
@@ -92,7 +93,14 @@ export type FollowStages = (ctx: RequestContext, res: ServerResponse) => void;
  * follow(ctx, reply.raw);
  */
 export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf): FollowStages {
-  lookup = contextOf;
+  app.addHook("onRoute", function glassboxTimeHandler(route: RouteOptions) {
+    if (typeof route.handler === "function")
+      route.handler = timedHandler(
+        route.handler as RouteHandler,
+        route.url,
+        contextOf,
+      ) as RouteOptions["handler"];
+  });
   const mark = (request: FastifyRequest, name: string) => {
     const ctx = contextOf(request);
     if (ctx) markStage(ctx, "hook", name);
@@ -125,8 +133,6 @@ export function installFastifySteps(app: FastifyInstance, contextOf: ContextOf):
   });
   return (ctx, res) => {
     markStage(ctx, "hook", "onRequest");
-    // An app hook ahead of glassbox's may have waited while the client went away: no 'close' then.
-    if (!res.closed) res.once("close", subscribeHandler());
     // Fastify runs the app's onResponse hooks from its own 'finish' listener, added before any
     // hook runs: prepended, this one starts the stage ahead of them.
     res.prependOnceListener("finish", () => markStage(ctx, "hook", "onResponse"));
