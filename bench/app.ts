@@ -12,7 +12,8 @@
  * BENCH_PROFILE=<file> makes SIGUSR2 start the CPU profiler and SIGINT write the profile there;
  * BENCH_HEAP_SAMPLE=<file> the same with the sampling heap profiler, keeping objects a full
  * collection freed and leaving out those a scavenge freed (bench/survivors.ts), and
- * BENCH_TRACE_PRETENURING=1 prints V8's pretenuring decisions on stdout.
+ * BENCH_TRACE_PRETENURING=1 prints V8's pretenuring decisions on stdout; BENCH_V8_FLAGS sets
+ * other V8 flags (comma-separated).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +29,8 @@ import { records } from "./app-process.js";
 // require from inside glassbox made Node parse and keep its dist's maps, 5.4 MB more heap in the
 // glassbox variants than in bare (docs/benchmarks.md). BENCH_SOURCE_MAPS=1 keeps them on.
 if (!process.env.BENCH_SOURCE_MAPS) process.setSourceMapsEnabled(false);
+// BENCH_V8_FLAGS=--trace-opt,--trace-deopt: V8 flags for one variant, comma-separated (bench/deopts.ts).
+if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS.split(",").join(" "));
 if (process.env.BENCH_TRACE_PRETENURING)
   setFlagsFromString("--trace-pretenuring --trace-pretenuring-statistics");
 const [framework = "express", variantArg = "bare"] = process.argv.slice(2);
