@@ -44,10 +44,11 @@ function countTrace(trace: string): Counts {
     const dependent = /^\[marking dependent code .*?<SharedFunctionInfo ([^>]*)>.*for deoptimization/.exec(
       line,
     );
-    const name = bailout?.[1] ?? dependent?.[1];
-    if (name === undefined) continue;
+    const found = bailout?.[1] ?? dependent?.[1];
+    if (found === undefined) continue;
     deoptimized++;
-    byFunction.set(name || "(anonymous)", (byFunction.get(name || "(anonymous)") ?? 0) + 1);
+    const name = found || "(anonymous)";
+    byFunction.set(name, (byFunction.get(name) ?? 0) + 1);
   }
   return { optimized, deoptimized, byFunction };
 }

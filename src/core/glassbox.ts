@@ -389,6 +389,7 @@ export class Glassbox {
   /** See ContextOwner.lateEvent: what outlived its request goes to the background record. */
   lateEvent(from: RequestContext, type: EventType, event: BaseEvent): void {
     const background = this.backgroundContext();
+    // The open window is never sealed; the check keeps a broken invariant from looping forever.
     if (background && background !== from) moveLateEvent(from, background, type, event);
   }
 

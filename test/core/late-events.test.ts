@@ -3,25 +3,11 @@ import Database from "better-sqlite3";
 import type { NextFunction, Request, Response } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getContext, type RequestContext } from "../../src/core/context.js";
-import type { Glassbox } from "../../src/core/glassbox.js";
-import type { GlassboxRecord } from "../../src/core/record.js";
 import { event } from "../../src/index.js";
 import { instrumentBetterSqlite3 } from "../../src/instrument/better-sqlite3.js";
 import { eventsOf } from "../events/helpers.js";
+import { backgroundRecords } from "../helpers/http.js";
 import { at, queriesOf, type SqlApp, site, startApp } from "../sql/support.js";
-
-/** The background records of a glassbox, whole, once what is pending is stored. */
-async function backgroundRecords(gb: Glassbox): Promise<GlassboxRecord[]> {
-  gb.flushBackground();
-  await gb.store.flush();
-  const page = await gb.store.list({ kind: "background", limit: 100 });
-  const out: GlassboxRecord[] = [];
-  for (const summary of page.records) {
-    const full = await gb.store.get(summary.id);
-    if (full) out.push(full);
-  }
-  return out;
-}
 
 describe("work that outlives its request", () => {
   let undo: () => void;

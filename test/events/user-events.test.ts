@@ -3,10 +3,8 @@ import { createServer } from "node:http";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { glassbox } from "../../src/adapters/express.js";
-import type { Glassbox } from "../../src/core/glassbox.js";
-import type { GlassboxRecord } from "../../src/core/record.js";
 import { event, watchEmitter, watchServer } from "../../src/index.js";
-import { listen, type Running, recordFor, testOptions } from "../helpers/http.js";
+import { backgroundRecords, listen, type Running, recordFor, testOptions } from "../helpers/http.js";
 import { eventsOf, node } from "./helpers.js";
 
 let running: Running | undefined;
@@ -14,17 +12,6 @@ afterEach(async () => {
   await running?.close();
   running = undefined;
 });
-
-/** The background records of a glassbox, whole. */
-async function backgroundRecords(gb: Glassbox): Promise<GlassboxRecord[]> {
-  const page = await gb.store.list({ limit: 100 });
-  const out: GlassboxRecord[] = [];
-  for (const summary of page.records.filter((r) => r.kind === "background")) {
-    const full = await gb.store.get(summary.id);
-    if (full) out.push(full);
-  }
-  return out;
-}
 
 describe("user events", () => {
   it("lands event() from a request in that request's record and timeline, with secrets masked", async () => {
@@ -85,7 +72,6 @@ describe("user events", () => {
     const mw = glassbox(testOptions());
     const gb = mw.glassbox!;
     event("cache.warmed", { entries: 120, apiKey: "k-secret" });
-    gb.flushBackground();
     const [background] = await backgroundRecords(gb);
     expect(background).toBeDefined();
     const warmed = node(eventsOf(background!), "cache.warmed");
@@ -134,7 +120,6 @@ describe("user events", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     await new Promise<void>((resolve) => server.close(() => resolve()));
     unwatch();
-    gb.flushBackground();
     const [background] = await backgroundRecords(gb);
     const data = eventsOf(background!);
     expect(node(data, "listen")).toMatchObject({ kind: "lifecycle" });

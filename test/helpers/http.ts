@@ -91,3 +91,16 @@ export function testOptions(warnings: string[] = []) {
     overhead: false as const,
   };
 }
+
+/** The background records a glassbox holds, whole, once its open window and writes are stored. */
+export async function backgroundRecords(gb: Glassbox): Promise<GlassboxRecord[]> {
+  gb.flushBackground();
+  await gb.store.flush();
+  const page = await gb.store.list({ kind: "background", limit: 100 });
+  const out: GlassboxRecord[] = [];
+  for (const summary of page.records) {
+    const full = await gb.store.get(summary.id);
+    if (full) out.push(full);
+  }
+  return out;
+}
